@@ -1,0 +1,75 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "fleet-mcp",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "fleet-mcp", targets: ["fleet-mcp"]),
+        .library(name: "CoderAPI", targets: ["CoderAPI"]),
+        .library(name: "Fleet", targets: ["Fleet"]),
+        .library(name: "FleetMCP", targets: ["FleetMCP"]),
+        .library(name: "CoderSandbox", targets: ["CoderSandbox"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+    ],
+    targets: [
+        // Coder's wire types, the HTTP client, and the transport seam (live / replay / record).
+        .target(
+            name: "CoderAPI",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The domain: projects, roles, agents, tasks, pull requests — built on CoderAPI.
+        .target(
+            name: "Fleet",
+            dependencies: ["CoderAPI", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The MCP surface: tool definitions and the server wiring.
+        .target(
+            name: "FleetMCP",
+            dependencies: [
+                "Fleet",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The embedded Coder-compatible server with simulated Claude Code agents.
+        .target(
+            name: "CoderSandbox",
+            dependencies: [
+                "CoderAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The command line: serve, sandbox, demo.
+        .target(
+            name: "FleetCLI",
+            dependencies: [
+                "CoderAPI", "Fleet", "FleetMCP", "CoderSandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "fleet-mcp", dependencies: ["FleetCLI"]),
+        .testTarget(
+            name: "CoderAPITests",
+            dependencies: [
+                "CoderAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,195 @@
+import Foundation
+import Logging
+
+/// A typed client for the parts of Coder's REST API that fleet-mcp uses.
+///
+/// The client is a value: cheap to copy, safe to share across tasks. It sends every request through an
+/// `HTTPTransport`, so the same code talks to a live Coder, replays a cassette, or records one.
+public struct CoderClient: Sendable {
+    public let baseURL: URL
+    public let transport: any HTTPTransport
+    public var retry: RetryPolicy
+    public var timeout: Duration
+    public var logger: Logger
+    private let token: SessionToken?
+
+    public init(baseURL: URL, token: SessionToken?, transport: any HTTPTransport,
+                retry: RetryPolicy = RetryPolicy(), timeout: Duration = .seconds(30),
+                logger: Logger = Logger(label: "fleet-mcp.coder")) {
+        var base = baseURL.absoluteString
+        while base.hasSuffix("/") { base.removeLast() }
+        self.baseURL = URL(string: base) ?? baseURL
+        self.token = token
+        self.transport = transport
+        self.retry = retry
+        self.timeout = timeout
+        self.logger = logger
+    }
+
+    // MARK: - Requests
+
+    /// Sends a request and returns the raw response when its status is 2xx; otherwise throws `CoderAPIError`.
+    public func send(_ method: String, _ path: String, query: [URLQueryItem] = [], body: (any Encodable & Sendable)? = nil,
+                     headers: [(name: String, value: String)] = [], timeout: Duration? = nil) async throws -> CoderHTTPResponse {
+        var request = CoderHTTPRequest(method: method, url: url(path, query: query), timeout: timeout ?? self.timeout)
+        request.headers.append((name: "Accept", value: "application/json"))
+        request.headers.append(contentsOf: headers)
+        if let token, !headers.contains(where: { $0.name.caseInsensitiveCompare(SessionToken.headerName) == .orderedSame }) {
+            request.headers.append((name: SessionToken.headerName, value: token.secret))
+        }
+        if let body {
+            request.body = try CoderJSON.encode(body)
+            request.headers.append((name: "Content-Type", value: "application/json"))
+        }
+        let response = try await sendWithRetry(request)
+        guard (200..<300).contains(response.status) else {
+            throw CoderAPIError(response: response, request: request)
+        }
+        return response
+    }
+
+    /// Sends a request and decodes the 2xx body as `T`.
+    public func decode<T: Decodable>(_ type: T.Type, _ method: String, _ path: String, query: [URLQueryItem] = [],
+                                     body: (any Encodable & Sendable)? = nil, timeout: Duration? = nil) async throws -> T {
+        let response = try await send(method, path, query: query, body: body, timeout: timeout)
+        do {
+            return try CoderJSON.decode(T.self, from: response.body)
+        } catch {
+            throw CoderDecodingError(request: "\(method) \(path)", type: String(describing: T.self), reason: "\(error)")
+        }
+    }
+
+    public func get<T: Decodable>(_ path: String, query: [URLQueryItem] = [], as type: T.Type = T.self) async throws -> T {
+        try await decode(type, "GET", path, query: query)
+    }
+
+    func url(_ path: String, query: [URLQueryItem]) -> URL {
+        var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: false)!
+        components.percentEncodedPath = (components.percentEncodedPath) + path
+        if !query.isEmpty {
+            components.queryItems = query
+            // URLComponents leaves '+' alone; Go's query parser reads it as a space.
+            components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+        }
+        return components.url!
+    }
+
+    private func sendWithRetry(_ request: CoderHTTPRequest) async throws -> CoderHTTPResponse {
+        let attempts = RetryPolicy.isIdempotent(request.method) ? max(1, retry.maxAttempts) : 1
+        var attempt = 1
+        while true {
+            let started = ContinuousClock.now
+            logger.debug("→ \(request.description)")
+            do {
+                let response = try await transport.send(request)
+                logger.debug("← \(response.status) \(request.description) in \(ContinuousClock.now - started)")
+                if attempt < attempts, retry.retryableStatuses.contains(response.status) {
+                    let wait = retry.delay(afterAttempt: attempt, retryAfter: response.header("Retry-After"))
+                    logger.info("Coder answered \(response.status) to \(request.description); retry \(attempt) in \(wait)")
+                    try await Task.sleep(for: wait)
+                    attempt += 1
+                    continue
+                }
+                return response
+            } catch let error as TransportError where attempt < attempts && !error.isTimeout {
+                let wait = retry.delay(afterAttempt: attempt, retryAfter: nil)
+                logger.info("\(error); retry \(attempt) in \(wait)")
+                try await Task.sleep(for: wait)
+                attempt += 1
+            }
+        }
+    }
+
+    private static func escape(_ segment: String) -> String {
+        segment.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? segment
+    }
+
+    static func path(_ segments: String...) -> String {
+        segments.map { $0.hasPrefix("/") ? $0 : "/" + escape($0) }.joined()
+    }
+}
+
+// MARK: - Endpoints
+
+extension CoderClient {
+    /// `GET /api/v2/buildinfo`.
+    public func buildInfo() async throws -> BuildInfo { try await get("/api/v2/buildinfo") }
+
+    /// `GET /api/v2/users/{user}` (`me` for the caller).
+    public func user(_ user: String = "me") async throws -> User { try await get(Self.path("/api/v2/users", user)) }
+
+    /// `GET /api/v2/organizations`.
+    public func organizations() async throws -> [Organization] { try await get("/api/v2/organizations") }
+
+    /// `GET /api/v2/users/{user}/organizations`.
+    public func organizations(ofUser user: String) async throws -> [Organization] {
+        try await get(Self.path("/api/v2/users", user, "organizations"))
+    }
+
+    /// `GET /api/v2/templates[?q=]`.
+    public func templates(query: String? = nil) async throws -> [Template] {
+        try await get("/api/v2/templates", query: query.map { [URLQueryItem(name: "q", value: $0)] } ?? [])
+    }
+
+    /// `GET /api/v2/templates/{id}`.
+    public func template(id: String) async throws -> Template { try await get(Self.path("/api/v2/templates", id)) }
+
+    /// `GET /api/v2/templateversions/{id}`.
+    public func templateVersion(id: String) async throws -> TemplateVersion {
+        try await get(Self.path("/api/v2/templateversions", id))
+    }
+
+    /// `GET /api/v2/templateversions/{id}/rich-parameters`.
+    public func richParameters(templateVersionID id: String) async throws -> [TemplateVersionParameter] {
+        try await get(Self.path("/api/v2/templateversions", id, "rich-parameters"))
+    }
+
+    /// `GET /api/v2/templateversions/{id}/presets`.
+    public func presets(templateVersionID id: String) async throws -> [Preset] {
+        try await get(Self.path("/api/v2/templateversions", id, "presets"))
+    }
+
+    /// `GET /api/v2/workspaces?q=&limit=&offset=`.
+    public func workspaces(_ filter: WorkspaceFilter = WorkspaceFilter(), limit: Int? = nil, offset: Int? = nil) async throws -> WorkspacesResponse {
+        var query: [URLQueryItem] = []
+        let q = filter.query
+        if !q.isEmpty { query.append(URLQueryItem(name: "q", value: q)) }
+        if let limit { query.append(URLQueryItem(name: "limit", value: String(limit))) }
+        if let offset { query.append(URLQueryItem(name: "offset", value: String(offset))) }
+        return try await get("/api/v2/workspaces", query: query)
+    }
+
+    /// `GET /api/v2/workspaces/{id}`.
+    public func workspace(id: String, includeDeleted: Bool = false) async throws -> Workspace {
+        try await get(Self.path("/api/v2/workspaces", id), query: includeDeleted ? [URLQueryItem(name: "include_deleted", value: "true")] : [])
+    }
+
+    /// `GET /api/v2/users/{user}/workspace/{name}`.
+    public func workspace(owner: String, name: String) async throws -> Workspace {
+        try await get(Self.path("/api/v2/users", owner, "workspace", name))
+    }
+
+    /// `POST /api/v2/users/{user}/workspaces` → 201.
+    public func createWorkspace(user: String = "me", _ request: CreateWorkspaceRequest) async throws -> Workspace {
+        try await decode(Workspace.self, "POST", Self.path("/api/v2/users", user, "workspaces"), body: request)
+    }
+
+    /// `POST /api/v2/organizations/{org}/members/{user}/workspaces` → 201 (the route older clients use).
+    public func createWorkspace(organization: String, user: String = "me", _ request: CreateWorkspaceRequest) async throws -> Workspace {
+        try await decode(Workspace.self, "POST", Self.path("/api/v2/organizations", organization, "members", user, "workspaces"), body: request)
+    }
+
+    /// `POST /api/v2/workspaces/{id}/builds` → 201.
+    public func createBuild(workspaceID: String, _ request: CreateWorkspaceBuildRequest) async throws -> WorkspaceBuild {
+        try await decode(WorkspaceBuild.self, "POST", Self.path("/api/v2/workspaces", workspaceID, "builds"), body: request)
+    }
+
+    /// `GET /api/v2/workspacebuilds/{id}`.
+    public func build(id: String) async throws -> WorkspaceBuild { try await get(Self.path("/api/v2/workspacebuilds", id)) }
+
+    /// `PATCH /api/v2/workspaceagents/me/app-status`, authenticated with the workspace agent's token.
+    public func patchAppStatus(agentToken: SessionToken, _ status: PatchAppStatus) async throws {
+        _ = try await send("PATCH", "/api/v2/workspaceagents/me/app-status", body: status,
+                           headers: [(name: SessionToken.headerName, value: agentToken.secret)])
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// Where a deployment serves the tasks API, if anywhere.
+public enum TasksAPIGeneration: String, Sendable, Hashable, CaseIterable {
+    /// `/api/experimental/tasks` (Coder 2.26–2.28; still served, deprecated, later).
+    case experimental
+    /// `/api/v2/tasks` (Coder 2.29+).
+    case stable
+    /// No tasks API (2.37+): fleet-mcp talks to the agent's AgentAPI app through Coder's app proxy.
+    case none
+
+    public var basePath: String? {
+        switch self {
+        case .experimental: "/api/experimental/tasks"
+        case .stable: "/api/v2/tasks"
+        case .none: nil
+        }
+    }
+
+    /// The generation a build version implies: `v2.27.1+230b55b` → experimental, `v2.35.1` → stable,
+    /// `v2.37.0` and later → none. Unparseable (dev) versions give `nil`: probe instead.
+    public static func forVersion(_ version: String) -> TasksAPIGeneration? {
+        guard let (major, minor) = parseMajorMinor(version), !(major == 0 && minor == 0) else { return nil }
+        if major > 2 || (major == 2 && minor >= 37) { return TasksAPIGeneration.none }
+        if major == 2 && minor >= 29 { return .stable }
+        if major == 2 && minor >= 26 { return .experimental }
+        return TasksAPIGeneration.none
+    }
+
+    static func parseMajorMinor(_ version: String) -> (Int, Int)? {
+        var text = Substring(version)
+        if text.hasPrefix("v") { text = text.dropFirst() }
+        let numbers = text.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
+        guard numbers.count == 2 else { return nil }
+        return (numbers[0], numbers[1])
+    }
+}
+
+extension CoderClient {
+    private func taskPath(_ generation: TasksAPIGeneration, _ rest: String...) throws -> String {
+        guard let base = generation.basePath else {
+            throw CoderAPIError(status: 404, message: "This deployment has no tasks API.", request: "tasks API")
+        }
+        return base + rest.map { "/" + ($0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? $0) }.joined()
+    }
+
+    /// `GET {tasks}?q=`.
+    public func tasks(_ generation: TasksAPIGeneration, query: String? = nil) async throws -> TasksResponse {
+        try await get(try taskPath(generation), query: query.map { [URLQueryItem(name: "q", value: $0)] } ?? [])
+    }
+
+    /// `GET {tasks}/{owner}/{id}`.
+    public func task(_ generation: TasksAPIGeneration, owner: String, id: String) async throws -> CoderTask {
+        try await get(try taskPath(generation, owner, id))
+    }
+
+    /// `GET {tasks}/{owner}/{id}/logs`.
+    public func taskLogs(_ generation: TasksAPIGeneration, owner: String, id: String) async throws -> TaskLogsResponse {
+        try await get(try taskPath(generation, owner, id, "logs"))
+    }
+
+    /// `POST {tasks}/{owner}/{id}/send` `{"input": …}` → 204.
+    public func sendTaskInput(_ generation: TasksAPIGeneration, owner: String, id: String, input: String) async throws {
+        _ = try await send("POST", try taskPath(generation, owner, id, "send"), body: TaskInput(input: input))
+    }
+
+    /// `POST {tasks}/{user}` → 201.
+    public func createTask(_ generation: TasksAPIGeneration, user: String = "me", _ request: CreateTaskRequest) async throws -> CoderTask {
+        try await decode(CoderTask.self, "POST", try taskPath(generation, user), body: request)
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+/// One HTTP request as the Coder client sends it, independent of how it travels.
+public struct CoderHTTPRequest: Sendable, CustomStringConvertible {
+    public var method: String
+    /// Absolute URL, including the query string.
+    public var url: URL
+    public var headers: [(name: String, value: String)]
+    public var body: Data?
+    public var timeout: Duration
+
+    public init(method: String, url: URL, headers: [(name: String, value: String)] = [], body: Data? = nil, timeout: Duration = .seconds(30)) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+    }
+
+    /// The path and query, e.g. `/api/v2/workspaces?q=owner:me`.
+    public var pathAndQuery: String {
+        let components = URLComponents(url: url, resolvingAgainstBaseURL: false)
+        let path = components?.percentEncodedPath ?? url.path
+        if let query = components?.percentEncodedQuery, !query.isEmpty { return path + "?" + query }
+        return path
+    }
+
+    /// Header value by case-insensitive name.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+
+    /// `METHOD /path?query`. Never includes headers, so never the session token.
+    public var description: String { "\(method) \(pathAndQuery)" }
+}
+
+/// One HTTP response.
+public struct CoderHTTPResponse: Sendable {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: Data
+
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: Data = Data()) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+}
+
+/// The seam below `CoderClient`: a live HTTP connection, a cassette replay, or a recorder around either.
+public protocol HTTPTransport: Sendable {
+    func send(_ request: CoderHTTPRequest) async throws -> CoderHTTPResponse
+}
+
+/// A transport-level failure (connection refused, timeout), as opposed to an HTTP error status.
+public struct TransportError: Error, Sendable, CustomStringConvertible {
+    public var request: String
+    public var reason: String
+    public var isTimeout: Bool
+
+    public init(request: String, reason: String, isTimeout: Bool = false) {
+        self.request = request
+        self.reason = reason
+        self.isTimeout = isTimeout
+    }
+
+    public var description: String {
+        isTimeout ? "\(request) timed out: \(reason)" : "\(request) failed: \(reason)"
+    }
+}

@@ -1,0 +1,66 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Talks to a real server with AsyncHTTPClient (connection pooling, keep-alive, TLS).
+public final class LiveTransport: HTTPTransport {
+    private let client: HTTPClient
+    private let ownsClient: Bool
+    /// Responses larger than this are refused (a workspace list of a large fleet is a few MiB).
+    public let maxResponseBytes: Int
+
+    /// Uses the given client; the caller shuts it down.
+    public init(client: HTTPClient, maxResponseBytes: Int = 64 << 20) {
+        self.client = client
+        self.ownsClient = false
+        self.maxResponseBytes = maxResponseBytes
+    }
+
+    /// Creates and owns a client with connection reuse; call `shutdown()` when done.
+    public init(connectTimeout: Duration = .seconds(10), maxResponseBytes: Int = 64 << 20) {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .init(connectTimeout)
+        configuration.connectionPool = .init(idleTimeout: .seconds(60))
+        configuration.decompression = .enabled(limit: .ratio(200))
+        self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.ownsClient = true
+        self.maxResponseBytes = maxResponseBytes
+    }
+
+    public func shutdown() async throws {
+        if ownsClient { try await client.shutdown() }
+    }
+
+    public func send(_ request: CoderHTTPRequest) async throws -> CoderHTTPResponse {
+        var outgoing = HTTPClientRequest(url: request.url.absoluteString)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
+        if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
+        do {
+            let response = try await client.execute(outgoing, timeout: .init(request.timeout))
+            let buffer = try await response.body.collect(upTo: maxResponseBytes)
+            return CoderHTTPResponse(
+                status: Int(response.status.code),
+                headers: response.headers.map { ($0.name, $0.value) },
+                body: Data(buffer.readableBytesView)
+            )
+        } catch let error as HTTPClientError {
+            let timedOut = error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout
+            throw TransportError(request: request.description, reason: "\(error)", isTimeout: timedOut)
+        } catch let error as TransportError {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw TransportError(request: request.description, reason: "\(error)")
+        }
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,2 @@
+import CoderAPI
+public enum FleetCLIPlaceholder {}

@@ -1,0 +1,2 @@
+import FleetCLI
+print("x")
