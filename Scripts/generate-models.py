@@ -511,6 +511,8 @@ def camel(key):
     out = re.sub(r'Id$', 'ID', out); out = re.sub(r'Id(?=[A-Z])', 'ID', out)
     out = re.sub(r'Url$', 'URL', out); out = re.sub(r'Url(?=[A-Z])', 'URL', out)
     out = re.sub(r'Uri$', 'URI', out)
+    out = re.sub(r'Ids$', 'IDs', out)
+    out = re.sub(r'Api(?=[A-Z]|$)', 'API', out)
     if out == 'id': out = 'id'
     return out
 

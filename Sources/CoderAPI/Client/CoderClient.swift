@@ -104,7 +104,7 @@ public struct CoderClient: Sendable {
         segment.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? segment
     }
 
-    static func path(_ segments: String...) -> String {
+    public static func path(_ segments: String...) -> String {
         segments.map { $0.hasPrefix("/") ? $0 : "/" + escape($0) }.joined()
     }
 }

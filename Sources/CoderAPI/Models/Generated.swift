@@ -9,8 +9,8 @@ public struct BuildInfo: Codable, Sendable, Hashable {
     public var dashboardURL: String?
     public var telemetry: Bool?
     public var workspaceProxy: Bool?
-    public var agentApiVersion: String?
-    public var provisionerApiVersion: String?
+    public var agentAPIVersion: String?
+    public var provisionerAPIVersion: String?
     public var upgradeMessage: String?
     public var deploymentID: String?
 
@@ -20,8 +20,8 @@ public struct BuildInfo: Codable, Sendable, Hashable {
         dashboardURL: String? = nil,
         telemetry: Bool? = nil,
         workspaceProxy: Bool? = nil,
-        agentApiVersion: String? = nil,
-        provisionerApiVersion: String? = nil,
+        agentAPIVersion: String? = nil,
+        provisionerAPIVersion: String? = nil,
         upgradeMessage: String? = nil,
         deploymentID: String? = nil
     ) {
@@ -30,8 +30,8 @@ public struct BuildInfo: Codable, Sendable, Hashable {
         self.dashboardURL = dashboardURL
         self.telemetry = telemetry
         self.workspaceProxy = workspaceProxy
-        self.agentApiVersion = agentApiVersion
-        self.provisionerApiVersion = provisionerApiVersion
+        self.agentAPIVersion = agentAPIVersion
+        self.provisionerAPIVersion = provisionerAPIVersion
         self.upgradeMessage = upgradeMessage
         self.deploymentID = deploymentID
     }
@@ -42,8 +42,8 @@ public struct BuildInfo: Codable, Sendable, Hashable {
         case dashboardURL = "dashboard_url"
         case telemetry
         case workspaceProxy = "workspace_proxy"
-        case agentApiVersion = "agent_api_version"
-        case provisionerApiVersion = "provisioner_api_version"
+        case agentAPIVersion = "agent_api_version"
+        case provisionerAPIVersion = "provisioner_api_version"
         case upgradeMessage = "upgrade_message"
         case deploymentID = "deployment_id"
     }
@@ -62,7 +62,7 @@ public struct User: Codable, Sendable, Hashable {
     public var status: UserStatus
     public var loginType: String
     public var themePreference: String?
-    public var organizationIds: [String]
+    public var organizationIDs: [String]
     public var roles: [SlimRole]
 
     public init(
@@ -77,7 +77,7 @@ public struct User: Codable, Sendable, Hashable {
         status: UserStatus,
         loginType: String,
         themePreference: String? = nil,
-        organizationIds: [String],
+        organizationIDs: [String],
         roles: [SlimRole]
     ) {
         self.id = id
@@ -91,7 +91,7 @@ public struct User: Codable, Sendable, Hashable {
         self.status = status
         self.loginType = loginType
         self.themePreference = themePreference
-        self.organizationIds = organizationIds
+        self.organizationIDs = organizationIDs
         self.roles = roles
     }
 
@@ -107,7 +107,7 @@ public struct User: Codable, Sendable, Hashable {
         case status
         case loginType = "login_type"
         case themePreference = "theme_preference"
-        case organizationIds = "organization_ids"
+        case organizationIDs = "organization_ids"
         case roles
     }
 }

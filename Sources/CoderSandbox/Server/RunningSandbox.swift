@@ -1,0 +1,116 @@
+import CoderAPI
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// A sandbox serving on loopback, started in-process.
+public final class RunningSandbox: Sendable {
+    /// Base URL, e.g. `http://127.0.0.1:41234`.
+    public let url: URL
+    /// The session token of the sandbox's user.
+    public let token: String
+    public let options: SandboxOptions
+    private let task: Task<Void, any Error>
+    private let simulator: Simulator
+
+    init(url: URL, token: String, options: SandboxOptions, task: Task<Void, any Error>, simulator: Simulator) {
+        self.url = url
+        self.token = token
+        self.options = options
+        self.task = task
+        self.simulator = simulator
+    }
+
+    /// Starts the server and returns once it listens.
+    public static func start(_ options: SandboxOptions, logger: Logger = Logger(label: "fleet-mcp.sandbox")) async throws -> RunningSandbox {
+        let store = SandboxStore(seed: options.seed, version: options.coderVersion, token: options.token)
+        let simulator = Simulator(store: store, speed: options.agentSpeed, seed: options.seed.randomSeed, logger: logger)
+        try await SeedAgents.create(options.seed.agents, store: store, simulator: simulator)
+        let responder = SandboxResponder(store: store, simulator: simulator, version: options.coderVersion, latency: options.latency, logger: logger)
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        var serverLogger = logger
+        serverLogger.logLevel = max(logger.logLevel, .warning)
+        let app = Application(responder: responder, configuration: .init(address: .hostname(options.host, port: options.port), serverName: "fleet-mcp-sandbox"),
+                              onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? options.port); continuation.finish() },
+                              logger: serverLogger)
+        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            _ = try await task.value
+            throw CancellationError()
+        }
+        let host = options.host.contains(":") ? "[\(options.host)]" : options.host
+        return RunningSandbox(url: URL(string: "http://\(host):\(port)")!, token: await store.sessionToken, options: options, task: task, simulator: simulator)
+    }
+
+    /// Stops simulated agents and the server.
+    public func stop() async throws {
+        simulator.shutdown()
+        task.cancel()
+        _ = try? await task.value
+    }
+
+    /// Waits until the server stops (it stops when the surrounding task is cancelled).
+    public func wait() async throws {
+        try await withTaskCancellationHandler {
+            _ = try await task.value
+        } onCancel: {
+            task.cancel()
+        }
+    }
+}
+
+/// Creates the seed's pre-existing agents, already running (or stopped) with their history.
+enum SeedAgents {
+    static func create(_ agents: [SandboxSeed.Agent], store: SandboxStore, simulator: Simulator) async throws {
+        guard !agents.isEmpty else { return }
+        let owner = await store.users[0].user
+        for agent in agents {
+            guard let record = await store.template(named: agent.template) else {
+                throw SandboxError(400, "seed agent \(agent.workspace): unknown template \(agent.template)")
+            }
+            let preset = agent.preset.flatMap { name in record.presets.first { $0.name.lowercased() == name.lowercased() } }
+            let workspace = try await store.createWorkspace(owner: owner, request: CreateWorkspaceRequest(
+                name: agent.workspace, templateID: record.template.id, templateVersionPresetID: preset?.id,
+                richParameterValues: [WorkspaceBuildParameter(name: "AI Prompt", value: agent.prompt)]), initiator: owner)
+            let past = Date().addingTimeInterval(-3600)
+            let agentID = await store.newID()
+            let stopped = agent.state == "stopped"
+            _ = await store.updateBuild(workspace.id, buildID: workspace.latestBuild.id) { build in
+                build.createdAt = past
+                build.startedAt = past.addingTimeInterval(1)
+                build.completedAt = past.addingTimeInterval(20)
+                build.agentID = agentID
+            }
+            await store.update(workspace.id) { record in
+                record.createdAt = past
+                var runtime = AgentRuntime(createdAt: past.addingTimeInterval(20), updatedAt: past.addingTimeInterval(40))
+                runtime.status = .connected
+                runtime.lifecycle = .ready
+                runtime.firstConnectedAt = past.addingTimeInterval(21)
+                runtime.lastConnectedAt = Date()
+                runtime.startedAt = past.addingTimeInterval(21)
+                runtime.readyAt = past.addingTimeInterval(40)
+                runtime.appHealth = .healthy
+                record.agent = runtime
+                record.conversation.messages = [
+                    AgentAPIMessage(id: 0, content: Simulator.welcome, role: .agent, time: past.addingTimeInterval(41)),
+                    AgentAPIMessage(id: 1, content: agent.prompt, role: .user, time: past.addingTimeInterval(42)),
+                ]
+            }
+            for (index, report) in (agent.history ?? []).enumerated() {
+                try await store.patchAppStatus(agentToken: workspace.agentToken, PatchAppStatus(appSlug: "ccw", state: AppStatusState(rawValue: report.state),
+                                                                                                message: report.message, uri: report.uri))
+                await store.update(workspace.id) { record in
+                    if let last = record.statuses.indices.last { record.statuses[last].createdAt = past.addingTimeInterval(60 + Double(index) * 30) }
+                }
+            }
+            if stopped {
+                let (_, build) = try await store.createBuild(workspaceID: workspace.id, request: CreateWorkspaceBuildRequest(transition: .stop), initiator: owner)
+                _ = await store.updateBuild(workspace.id, buildID: build.id) { $0.startedAt = Date(); $0.completedAt = Date() }
+                await store.update(workspace.id) { $0.agent = nil }
+            }
+        }
+    }
+}

@@ -1,0 +1,191 @@
+import CoderAPI
+import Foundation
+import Logging
+import Synchronization
+
+/// Moves builds through their job states, brings agents up, and plays Claude Code in each workspace:
+/// reporting through the app-status endpoint and keeping the AgentAPI conversation.
+final class Simulator: Sendable {
+    let store: SandboxStore
+    let speed: Double
+    let seed: UInt64
+    let logger: Logger
+    private let running = Mutex<[String: Task<Void, Never>]>([:])
+
+    init(store: SandboxStore, speed: Double, seed: UInt64, logger: Logger) {
+        self.store = store
+        self.speed = max(0, speed)
+        self.seed = seed
+        self.logger = logger
+    }
+
+    func sleep(_ seconds: Double) async throws {
+        let scaled = seconds * speed
+        if scaled > 0 { try await Task.sleep(for: .milliseconds(Int64(scaled * 1000))) } else { await Task.yield() }
+    }
+
+    /// Stops every simulated activity (sandbox shutdown).
+    func shutdown() {
+        let tasks = running.withLock { tasks in defer { tasks.removeAll() }; return Array(tasks.values) }
+        for task in tasks { task.cancel() }
+    }
+
+    private func track(_ key: String, _ body: @escaping @Sendable () async -> Void) {
+        let task = Task { await body() }
+        running.withLock { tasks in
+            tasks[key]?.cancel()
+            tasks[key] = task
+        }
+    }
+
+    private func cancel(_ key: String) {
+        running.withLock { $0.removeValue(forKey: key) }?.cancel()
+    }
+
+    // MARK: - Builds
+
+    /// Runs a queued build to completion.
+    func run(build buildID: String, of workspaceID: String) {
+        track("build:\(workspaceID)") { [self] in
+            do { try await runBuild(buildID, workspaceID) } catch { logger.debug("build \(buildID) interrupted: \(error)") }
+        }
+    }
+
+    private func runBuild(_ buildID: String, _ workspaceID: String) async throws {
+        guard let workspace = await store.workspaces[workspaceID], let build = workspace.builds.first(where: { $0.id == buildID }) else { return }
+        if build.transition != .start { cancel("turn:\(workspaceID)") }
+        try await sleep(0.4)
+        _ = await store.updateBuild(workspaceID, buildID: buildID) { $0.startedAt = Date() }
+        try await sleep(build.transition == .start ? 1.6 : 0.8)
+        let fail = build.transition == .start && workspace.prompt.lowercased().contains("[build-fail]") && build.number == 1
+        let agentID = await store.newID()
+        _ = await store.updateBuild(workspaceID, buildID: buildID) { build in
+            build.completedAt = Date()
+            if fail { build.error = "terraform apply: docker_container.workspace: unable to pull image: manifest unknown" }
+            if build.transition == .start && !fail { build.agentID = agentID }
+        }
+        switch build.transition {
+        case .start where !fail:
+            try await bringUp(workspaceID, firstStart: build.number == 1)
+        case .stop:
+            await store.update(workspaceID) { $0.agent = nil; $0.conversation.running = false; $0.crashed = false }
+        case .delete:
+            await store.update(workspaceID) { $0.agent = nil; $0.deleted = true; $0.conversation.running = false }
+            await store.deleteTasks(ofWorkspace: workspaceID)
+        default:
+            break
+        }
+    }
+
+    private func bringUp(_ workspaceID: String, firstStart: Bool) async throws {
+        let created = Date()
+        await store.update(workspaceID) { $0.agent = AgentRuntime(createdAt: created, updatedAt: created); $0.crashed = false }
+        try await sleep(0.5)
+        await store.update(workspaceID) { workspace in
+            let now = Date()
+            workspace.agent?.status = .connected
+            workspace.agent?.firstConnectedAt = now
+            workspace.agent?.lastConnectedAt = now
+            workspace.agent?.lifecycle = .starting
+            workspace.agent?.startedAt = now
+            workspace.agent?.updatedAt = now
+        }
+        try await sleep(1.2)
+        await store.update(workspaceID) { workspace in
+            let now = Date()
+            workspace.agent?.lifecycle = .ready
+            workspace.agent?.readyAt = now
+            workspace.agent?.appHealth = .healthy
+            workspace.agent?.updatedAt = now
+            if workspace.conversation.messages.isEmpty {
+                workspace.conversation.messages.append(AgentAPIMessage(id: 0, content: Simulator.welcome, role: .agent, time: now))
+            }
+        }
+        guard let workspace = await store.workspaces[workspaceID], firstStart, !workspace.prompt.trimmingCharacters(in: .whitespaces).isEmpty else { return }
+        startTurn(workspaceID, prompt: workspace.prompt)
+    }
+
+    static let welcome = """
+        ╭─ Claude Code ─────────────────────────────────────╮
+        │                  Welcome back!                    │
+        │            Sonnet 4.5 · Claude API                │
+        │               /home/coder/project                 │
+        ╰───────────────────────────────────────────────────╯
+        """
+
+    // MARK: - Claude Code turns
+
+    /// Starts a turn (the initial prompt, or input through the tasks API or AgentAPI).
+    func startTurn(_ workspaceID: String, prompt: String) {
+        track("turn:\(workspaceID)") { [self] in
+            do { try await runTurn(workspaceID, prompt: prompt) } catch { logger.debug("turn in \(workspaceID) ended: \(error)") }
+        }
+    }
+
+    private func runTurn(_ workspaceID: String, prompt: String) async throws {
+        let plan = TurnPlanner.plan(prompt: prompt, seed: seed)
+        await store.update(workspaceID) { workspace in
+            workspace.conversation.running = true
+            workspace.conversation.messages.append(AgentAPIMessage(id: workspace.conversation.messages.count, content: prompt, role: .user, time: Date()))
+        }
+        guard let token = await store.workspaces[workspaceID]?.agentToken else { return }
+        let stepDelay = plan.slow ? 6.0 : 1.3
+        try await sleep(0.6)
+        for step in plan.steps {
+            try await report(token, .working, step)
+            try await sleep(stepDelay)
+        }
+        var text = ""
+        switch plan.outcome {
+        case .complete(let summary, let pullRequest):
+            var uri = ""
+            if pullRequest, let repository = await store.repository(ofWorkspace: workspaceID) {
+                uri = "https://github.com/\(repository)/pull/\(await store.nextPullRequest(repository: repository))"
+            }
+            try await report(token, .complete, summary, uri: uri)
+            text = "● \(summary)" + (uri.isEmpty ? "" : "\n  Pull request: \(uri)")
+        case .idle(let summary):
+            try await report(token, .idle, summary)
+            text = "● \(summary)"
+        case .needsInput(let question):
+            try await report(token, .failure, question)
+            text = "● \(question)"
+        case .crash:
+            text = "✗ Claude Code exited unexpectedly (exit status 1)"
+            await store.update(workspaceID) { $0.crashed = true }
+        }
+        await store.update(workspaceID) { workspace in
+            workspace.conversation.messages.append(AgentAPIMessage(id: workspace.conversation.messages.count, content: text, role: .agent, time: Date()))
+            workspace.conversation.running = false
+        }
+    }
+
+    private func report(_ token: String, _ state: AppStatusState, _ message: String, uri: String = "") async throws {
+        try Task.checkCancellation()
+        try await store.patchAppStatus(agentToken: token, PatchAppStatus(appSlug: "ccw", state: state, message: message, uri: uri))
+    }
+
+    /// ESC: stops the current turn; Claude Code reports idle.
+    func interrupt(_ workspaceID: String) async {
+        guard await store.workspaces[workspaceID]?.conversation.running == true else { return }
+        cancel("turn:\(workspaceID)")
+        guard let token = await store.workspaces[workspaceID]?.agentToken else { return }
+        await store.update(workspaceID) { workspace in
+            workspace.conversation.running = false
+            workspace.conversation.messages.append(AgentAPIMessage(id: workspace.conversation.messages.count,
+                                                                   content: "⎿ Interrupted by user", role: .agent, time: Date()))
+        }
+        try? await store.patchAppStatus(agentToken: token, PatchAppStatus(appSlug: "ccw", state: .idle, message: "Interrupted; waiting for instructions"))
+    }
+}
+
+extension SandboxStore {
+    func repository(ofWorkspace id: String) -> String? {
+        guard let workspace = workspaces[id] else { return nil }
+        return template(named: workspace.templateName)?.repository
+    }
+
+    func deleteTasks(ofWorkspace id: String) {
+        for (key, task) in tasks where task.workspaceID == id { tasks[key]?.deleted = true }
+    }
+}

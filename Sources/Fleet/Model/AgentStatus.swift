@@ -1,0 +1,123 @@
+import CoderAPI
+import Foundation
+
+/// One status per agent, derived only from what Coder reports (see README, "Status model").
+public enum AgentStatus: String, Codable, Sendable, CaseIterable {
+    // Build states, when the workspace is not running.
+    case pending, starting, stopping, stopped, canceling, canceled, deleting, deleted
+    /// The build failed, or the agent inside a running workspace cannot work (disconnected, start error).
+    case failed
+    /// Running, agent ready, Claude Code reported `working`.
+    case busy
+    /// Running and ready; the newest report is `idle`, or there is none yet.
+    case idle
+    /// Running and ready; the newest report is `complete`.
+    case complete
+    /// Running and ready; the newest report is `failure`, which Claude Code's Coder prompt uses to ask the user.
+    case needsInput = "needs_input"
+
+    /// Whether the agent can take a new task right now.
+    public var acceptsTasks: Bool { [.idle, .complete, .needsInput].contains(self) }
+
+    /// A state `wait_for_agent` stops at by default.
+    public var isSettled: Bool { [.idle, .complete, .needsInput, .failed, .stopped, .canceled, .deleted].contains(self) }
+
+    /// Accepts the status names plus the groups `running` (busy, idle, complete, needs_input), `offline`
+    /// (stopping, stopped, canceling, canceled, deleting, deleted) and `waiting` (idle, complete, needs_input).
+    public static func matching(filter: String) -> Set<AgentStatus>? {
+        let key = filter.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "-", with: "_")
+        if let status = AgentStatus(rawValue: key) { return [status] }
+        switch key {
+        case "running", "active": return [.busy, .idle, .complete, .needsInput]
+        case "offline": return [.stopping, .stopped, .canceling, .canceled, .deleting, .deleted]
+        case "waiting", "ready": return [.idle, .complete, .needsInput]
+        case "needsinput", "needs input": return [.needsInput]
+        default: return nil
+        }
+    }
+
+    public static let filterVocabulary = AgentStatus.allCases.map(\.rawValue) + ["running", "offline", "waiting"]
+}
+
+/// The status of one workspace and why.
+public struct DerivedStatus: Sendable, Hashable {
+    public var status: AgentStatus
+    /// Why, when it is not obvious from the status (a build error, a disconnected agent).
+    public var reason: String?
+    /// The newest status report that counts (not older than the current build).
+    public var report: WorkspaceAppStatus?
+}
+
+/// Derives an agent's status from its workspace (pure; no requests).
+public enum StatusModel {
+    public static func derive(_ workspace: Workspace) -> DerivedStatus {
+        let build = workspace.latestBuild
+        let report = currentReport(workspace)
+        switch build.status {
+        case .running:
+            break
+        case .failed:
+            return DerivedStatus(status: .failed, reason: build.job.error.map { "build failed: \($0)" } ?? "the \(build.transition) build failed", report: report)
+        case .pending: return DerivedStatus(status: .pending, reason: queueReason(build), report: report)
+        case .starting: return DerivedStatus(status: .starting, reason: "workspace is building", report: report)
+        case .stopping: return DerivedStatus(status: .stopping, report: report)
+        case .stopped: return DerivedStatus(status: .stopped, report: report)
+        case .canceling: return DerivedStatus(status: .canceling, report: report)
+        case .canceled: return DerivedStatus(status: .canceled, report: report)
+        case .deleting: return DerivedStatus(status: .deleting, report: report)
+        case .deleted: return DerivedStatus(status: .deleted, report: report)
+        case .unknown(let raw): return DerivedStatus(status: .failed, reason: "unknown workspace status \"\(raw)\"", report: report)
+        }
+        let agents = build.resources.flatMap { $0.agents ?? [] }
+        guard !agents.isEmpty else { return DerivedStatus(status: .starting, reason: "waiting for the workspace agent", report: report) }
+        for agent in agents {
+            switch agent.status {
+            case .connecting: return DerivedStatus(status: .starting, reason: "agent \(agent.name) is connecting", report: report)
+            case .disconnected: return DerivedStatus(status: .failed, reason: "agent \(agent.name) disconnected", report: report)
+            case .timeout: return DerivedStatus(status: .failed, reason: "agent \(agent.name) timed out connecting", report: report)
+            default: break
+            }
+            switch agent.lifecycleState {
+            case .created, .starting: return DerivedStatus(status: .starting, reason: "agent \(agent.name) is running its startup scripts", report: report)
+            case .startError: return DerivedStatus(status: .failed, reason: "agent \(agent.name) startup script failed", report: report)
+            case .startTimeout: return DerivedStatus(status: .failed, reason: "agent \(agent.name) startup timed out", report: report)
+            case .shuttingDown, .shutdownError, .shutdownTimeout, .off:
+                return DerivedStatus(status: .stopping, reason: "agent \(agent.name) is shutting down", report: report)
+            default: break
+            }
+        }
+        if let app = AgentApps.sidebarApp(in: workspace), app.health == .initializing, report == nil {
+            return DerivedStatus(status: .starting, reason: "\(app.displayName) is initializing", report: report)
+        }
+        guard let report else { return DerivedStatus(status: .idle, reason: nil, report: nil) }
+        switch report.state {
+        case .working: return DerivedStatus(status: .busy, reason: nil, report: report)
+        case .idle: return DerivedStatus(status: .idle, reason: nil, report: report)
+        case .complete: return DerivedStatus(status: .complete, reason: nil, report: report)
+        case .failure: return DerivedStatus(status: .needsInput, reason: report.message.isEmpty ? "the agent asked for input" : nil, report: report)
+        case .unknown(let raw): return DerivedStatus(status: .idle, reason: "unknown report state \"\(raw)\"", report: report)
+        }
+    }
+
+    /// The newest report, ignoring reports older than the latest start build (as Coder's task view does).
+    static func currentReport(_ workspace: Workspace) -> WorkspaceAppStatus? {
+        guard let latest = workspace.latestAppStatus else { return nil }
+        let build = workspace.latestBuild
+        if build.transition == .start, latest.createdAt < build.createdAt { return nil }
+        return latest
+    }
+
+    static func queueReason(_ build: WorkspaceBuild) -> String? {
+        build.job.queuePosition > 0 ? "queued at position \(build.job.queuePosition) of \(build.job.queueSize)" : "waiting for a provisioner"
+    }
+
+    /// The newest event: the latest report or the latest build change.
+    public static func lastEventAt(_ workspace: Workspace) -> Date {
+        let build = workspace.latestBuild
+        var candidates = [build.createdAt, build.updatedAt]
+        if let completed = build.job.completedAt { candidates.append(completed) }
+        if let started = build.job.startedAt { candidates.append(started) }
+        if let report = workspace.latestAppStatus { candidates.append(report.createdAt) }
+        return candidates.max() ?? workspace.updatedAt
+    }
+}

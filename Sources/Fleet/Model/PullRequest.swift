@@ -1,0 +1,62 @@
+import Foundation
+
+/// A pull or merge request an agent linked in a status report.
+public struct PullRequest: Codable, Sendable, Hashable {
+    public var url: String
+    /// `github`, `gitlab`, `bitbucket` or `gitea`.
+    public var forge: String
+    /// `owner/name` (GitLab: the full group path).
+    public var repository: String
+    public var number: Int
+    /// When the agent reported the link.
+    public var reportedAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case url, forge, repository, number
+        case reportedAt = "reported_at"
+    }
+
+    public init(url: String, forge: String, repository: String, number: Int, reportedAt: Date? = nil) {
+        self.url = url
+        self.forge = forge
+        self.repository = repository
+        self.number = number
+        self.reportedAt = reportedAt
+    }
+
+    /// Recognises GitHub `…/owner/repo/pull/N`, GitLab `…/group/repo/-/merge_requests/N`,
+    /// Bitbucket `…/owner/repo/pull-requests/N` and Gitea/Forgejo `…/owner/repo/pulls/N` links.
+    public static func parse(_ text: String, reportedAt: Date? = nil) -> PullRequest? {
+        guard let url = URL(string: text.trimmingCharacters(in: .whitespaces)), let scheme = url.scheme,
+              scheme == "https" || scheme == "http", let host = url.host else { return nil }
+        let parts = url.path.split(separator: "/").map(String.init)
+        func number(after marker: String) -> (Int, Int)? {
+            guard let index = parts.firstIndex(of: marker), index + 1 < parts.count, let n = Int(parts[index + 1]) else { return nil }
+            return (index, n)
+        }
+        if let (index, n) = number(after: "merge_requests"), index >= 2 {
+            let repoEnd = parts[index - 1] == "-" ? index - 1 : index
+            return PullRequest(url: text, forge: "gitlab", repository: parts[0..<repoEnd].joined(separator: "/"), number: n, reportedAt: reportedAt)
+        }
+        if let (index, n) = number(after: "pull-requests"), index >= 2 {
+            return PullRequest(url: text, forge: "bitbucket", repository: parts[index - 2] + "/" + parts[index - 1], number: n, reportedAt: reportedAt)
+        }
+        if let (index, n) = number(after: "pull"), index == 2 {
+            return PullRequest(url: text, forge: host.contains("github") ? "github" : "github", repository: parts[0] + "/" + parts[1], number: n, reportedAt: reportedAt)
+        }
+        if let (index, n) = number(after: "pulls"), index == 2 {
+            return PullRequest(url: text, forge: "gitea", repository: parts[0] + "/" + parts[1], number: n, reportedAt: reportedAt)
+        }
+        return nil
+    }
+
+    /// The newest pull-request link among the reports (newest first).
+    public static func newest(in reports: [CoderAPI.WorkspaceAppStatus]) -> PullRequest? {
+        for report in reports where !report.uri.isEmpty {
+            if let pr = parse(report.uri, reportedAt: report.createdAt) { return pr }
+        }
+        return nil
+    }
+}
+
+import CoderAPI

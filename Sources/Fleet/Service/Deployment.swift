@@ -1,0 +1,60 @@
+import CoderAPI
+import Logging
+
+/// Which tasks API a deployment offers, detected once (lazily) from `/api/v2/buildinfo` and, for versions that
+/// do not say (dev builds), by probing. A tasks route that answers 404 later demotes the choice.
+public actor DeploymentDetector {
+    private let coder: CoderClient
+    private let pinned: TasksAPIGeneration?
+    private var detected: TasksAPIGeneration?
+    private var version: String?
+    private var inFlight: Task<TasksAPIGeneration, any Error>?
+    private let logger: Logger
+
+    public init(coder: CoderClient, pinned: TasksAPIGeneration? = nil, logger: Logger = Logger(label: "fleet-mcp")) {
+        self.coder = coder
+        self.pinned = pinned
+        self.logger = logger
+    }
+
+    /// The Coder version, if detection ran.
+    public var coderVersion: String? { version }
+
+    public func generation() async throws -> TasksAPIGeneration {
+        if let pinned { return pinned }
+        if let detected { return detected }
+        if let inFlight { return try await inFlight.value }
+        let coder = self.coder
+        let task = Task { () async throws -> (TasksAPIGeneration, String?) in
+            let info = try await coder.buildInfo()
+            if let generation = TasksAPIGeneration.forVersion(info.version) { return (generation, info.version) }
+            for candidate in [TasksAPIGeneration.stable, .experimental] {
+                do {
+                    _ = try await coder.tasks(candidate, query: "owner:me")
+                    return (candidate, info.version)
+                } catch let error as CoderAPIError where error.status == 404 || error.status == 405 {
+                    continue
+                } catch let error as CoderAPIError where error.status < 500 {
+                    return (candidate, info.version)
+                }
+            }
+            return (TasksAPIGeneration.none, info.version)
+        }
+        let wrapped = Task { try await task.value.0 }
+        inFlight = wrapped
+        defer { inFlight = nil }
+        let (generation, version) = try await task.value
+        self.detected = generation
+        self.version = version
+        logger.info("Coder \(version ?? "?"): tasks API \(generation.rawValue)")
+        return generation
+    }
+
+    /// Called when a tasks route answered "Route not found": use the next older way to reach agents.
+    public func demote(from generation: TasksAPIGeneration) -> TasksAPIGeneration {
+        let next: TasksAPIGeneration = generation == .stable ? .experimental : .none
+        if pinned == nil, detected == generation { detected = next }
+        logger.warning("tasks API \(generation.rawValue) answered 404; using \(next.rawValue)")
+        return next
+    }
+}

@@ -1,0 +1,238 @@
+import CoderAPI
+import Foundation
+import Logging
+
+/// The fleet's operations, each reading what it needs from Coder on every call.
+///
+/// Stateless: the only memory is of immutable things (a template version's parameters and presets) and of
+/// which tasks API the deployment serves.
+public final class FleetService: Sendable {
+    public let coder: CoderClient
+    public let configuration: FleetConfiguration
+    public let deployment: DeploymentDetector
+    let parameters = ImmutableCache<String, [TemplateVersionParameter]>()
+    let presets = ImmutableCache<String, [Preset]>()
+    let logger: Logger
+
+    public init(coder: CoderClient, configuration: FleetConfiguration = FleetConfiguration(), logger: Logger = Logger(label: "fleet-mcp")) {
+        self.coder = coder
+        self.configuration = configuration
+        self.deployment = DeploymentDetector(coder: coder, pinned: configuration.tasksAPI, logger: logger)
+        self.logger = logger
+    }
+
+    var naming: AgentNaming { configuration.naming }
+
+    // MARK: - Immutable lookups
+
+    func parameters(ofVersion id: String) async throws -> [TemplateVersionParameter] {
+        let coder = self.coder
+        return try await parameters.value(for: id) { try await coder.richParameters(templateVersionID: id) }
+    }
+
+    func presets(ofVersion id: String) async throws -> [Preset] {
+        let coder = self.coder
+        return try await presets.value(for: id) { try await coder.presets(templateVersionID: id) }
+    }
+
+    func isProjectVersion(_ id: String) async throws -> Bool {
+        try await parameters(ofVersion: id).contains { configuration.isPromptParameter($0.name) }
+    }
+
+    // MARK: - Projects and roles
+
+    /// Templates whose active version has the prompt parameter. Templates whose version cannot be read are skipped.
+    public func listProjects() async throws -> [Project] {
+        let templates: [Template]
+        do { templates = try await coder.templates() } catch { throw FleetError.coder(error, doing: "list templates") }
+        var projects: [Project] = []
+        for template in templates where !(template.deleted ?? false) {
+            do {
+                guard try await isProjectVersion(template.activeVersionID) else { continue }
+                let roles = try await presets(ofVersion: template.activeVersionID)
+                projects.append(project(template, roles: roles))
+            } catch {
+                logger.warning("skipping template \(template.name): \(error)")
+            }
+        }
+        return projects.sorted { $0.name < $1.name }
+    }
+
+    func project(_ template: Template, roles: [Preset]) -> Project {
+        Project(name: template.name, displayName: template.displayName.isEmpty ? template.name : template.displayName,
+                description: template.description, templateID: template.id, activeVersionID: template.activeVersionID,
+                organization: template.organizationName, defaultRole: roles.first { $0.isDefault }?.name,
+                roles: roles.map(\.name))
+    }
+
+    /// Finds a project by template name or display name, case-insensitively.
+    func resolveProject(_ name: String) async throws -> Template {
+        let wanted = name.trimmingCharacters(in: .whitespaces)
+        guard !wanted.isEmpty else {
+            throw FleetError(.invalidArgument, "Project is empty. Call list_agent_projects to see the projects.")
+        }
+        let templates: [Template]
+        do { templates = try await coder.templates() } catch { throw FleetError.coder(error, doing: "list templates") }
+        let match = templates.first { $0.name.caseInsensitiveCompare(wanted) == .orderedSame }
+            ?? templates.first { !$0.displayName.isEmpty && $0.displayName.caseInsensitiveCompare(wanted) == .orderedSame }
+        var projectNames: [String] = []
+        for template in templates where (try? await isProjectVersion(template.activeVersionID)) == true { projectNames.append(template.name) }
+        guard let match else {
+            throw FleetError(.notFound, "Project '\(wanted)' does not exist." + Suggestions.phrase(Suggestions.closest(to: wanted, among: projectNames))
+                + " Projects: \(projectNames.joined(separator: ", ")). Call list_agent_projects for details.")
+        }
+        guard projectNames.contains(match.name) else {
+            throw FleetError(.invalidArgument, "Template '\(match.name)' is not a fleet project: its active version has no '\(configuration.promptParameter)' parameter. Projects: \(projectNames.joined(separator: ", ")).")
+        }
+        return match
+    }
+
+    public func listRoles(project name: String) async throws -> (Project, [Role]) {
+        let template = try await resolveProject(name)
+        let list: [Preset]
+        do { list = try await presets(ofVersion: template.activeVersionID) } catch { throw FleetError.coder(error, doing: "read the presets of \(template.name)") }
+        let roles = list.map { Role(name: $0.name, description: $0.description ?? "", isDefault: $0.isDefault, presetID: $0.id, sets: $0.parameters.map(\.name)) }
+        return (project(template, roles: list), roles)
+    }
+
+    // MARK: - Agents
+
+    /// The caller's workspaces that could be agents, in one request.
+    func fleetWorkspaces() async throws -> [Workspace] {
+        let filter = WorkspaceFilter(owner: "me", name: naming.prefix.isEmpty ? nil : naming.prefix)
+        do {
+            return try await coder.workspaces(filter).workspaces.filter { naming.agentName(ofWorkspace: $0.name) != nil || naming.prefix.isEmpty }
+        } catch {
+            throw FleetError.coder(error, doing: "list workspaces")
+        }
+    }
+
+    /// Keeps the workspaces whose template is a fleet project (by the template's active version, cached).
+    func onlyProjects(_ workspaces: [Workspace]) async -> [Workspace] {
+        var verdict: [String: Bool] = [:]
+        var kept: [Workspace] = []
+        for workspace in workspaces {
+            let version = workspace.templateActiveVersionID
+            if verdict[version] == nil {
+                do { verdict[version] = try await isProjectVersion(version) } catch {
+                    logger.warning("cannot read parameters of template version \(version): \(error)")
+                    verdict[version] = false
+                }
+            }
+            if verdict[version] == true { kept.append(workspace) }
+        }
+        return kept
+    }
+
+    /// Looks an agent up by name (with or without the prefix, any case). One workspace-list request.
+    public func resolveAgent(_ input: String) async throws -> Workspace {
+        let name = naming.normalise(input)
+        guard !name.isEmpty else { throw FleetError(.invalidArgument, "Agent name is empty. Call list_agents to see the agents.") }
+        let all = try await fleetWorkspaces()
+        let wanted = naming.workspaceName(for: name).lowercased()
+        if let workspace = all.first(where: { $0.name.lowercased() == wanted }) {
+            guard await !onlyProjects([workspace]).isEmpty else {
+                throw FleetError(.invalidArgument, "Workspace '\(workspace.name)' uses template '\(workspace.templateName)', which is not a fleet project; fleet-mcp leaves it alone.")
+            }
+            return workspace
+        }
+        let names = all.compactMap { naming.agentName(ofWorkspace: $0.name) }
+        throw FleetError(.notFound, "Agent '\(name)' does not exist." + Suggestions.phrase(Suggestions.closest(to: name, among: names))
+            + (names.isEmpty ? " There are no agents; create one with create_agent." : " Call list_agents to see the agents."))
+    }
+
+    func roleName(_ workspace: Workspace) async -> String? {
+        guard let presetID = workspace.latestBuild.templateVersionPresetID else { return nil }
+        let version = workspace.latestBuild.templateVersionID
+        return (try? await presets(ofVersion: version))?.first { $0.id == presetID }?.name
+    }
+
+    func summary(_ workspace: Workspace) async -> AgentSummary {
+        let derived = StatusModel.derive(workspace)
+        let reports = AgentApps.reports(in: workspace)
+        return AgentSummary(
+            name: naming.agentName(ofWorkspace: workspace.name) ?? workspace.name,
+            workspaceName: workspace.name, workspaceID: workspace.id, owner: workspace.ownerName,
+            status: derived.status, statusReason: derived.reason, project: workspace.templateName,
+            role: await roleName(workspace), lastTask: workspace.latestAppStatus?.message,
+            pullRequest: PullRequest.newest(in: reports)?.url,
+            lastEventAt: StatusModel.lastEventAt(workspace), createdAt: workspace.createdAt)
+    }
+
+    /// The fleet, filtered and paged. One workspace-list request per call once the template versions are cached.
+    public func listAgents(status: String?, project: String?, cursor: String?, limit: Int?) async throws -> AgentList {
+        var statuses: Set<AgentStatus>?
+        if let status, !status.trimmingCharacters(in: .whitespaces).isEmpty {
+            guard let set = AgentStatus.matching(filter: status) else {
+                throw FleetError(.invalidArgument, "Unknown status_filter '\(status)'. Use one of: \(AgentStatus.filterVocabulary.joined(separator: ", ")).")
+            }
+            statuses = set
+        }
+        let limit = limit ?? 50
+        guard (1...500).contains(limit) else { throw FleetError(.invalidArgument, "limit must be between 1 and 500 (got \(limit)).") }
+        let after = try cursor.map { try ListCursor.decode($0) }
+        var workspaces = await onlyProjects(try await fleetWorkspaces())
+        if let project = project?.trimmingCharacters(in: .whitespaces), !project.isEmpty {
+            workspaces = workspaces.filter {
+                $0.templateName.caseInsensitiveCompare(project) == .orderedSame || $0.templateDisplayName.caseInsensitiveCompare(project) == .orderedSame
+            }
+        }
+        var agents: [AgentSummary] = []
+        for workspace in workspaces { agents.append(await summary(workspace)) }
+        var counts: [String: Int] = [:]
+        for agent in agents { counts[agent.status.rawValue, default: 0] += 1 }
+        if let statuses { agents = agents.filter { statuses.contains($0.status) } }
+        agents.sort { $0.name.lowercased() < $1.name.lowercased() }
+        let total = agents.count
+        if let after { agents = agents.filter { $0.name.lowercased() > after.lowercased() } }
+        let page = Array(agents.prefix(limit))
+        let next = agents.count > limit ? page.last.map { ListCursor.encode(after: $0.name) } : nil
+        return AgentList(agents: page, totalCount: total, nextCursor: next, counts: counts)
+    }
+
+    public func showAgent(_ name: String) async throws -> AgentDetail {
+        let workspace = try await resolveAgent(name)
+        let generation = (try? await deployment.generation()) ?? .none
+        var prompt: String?
+        if generation != .none {
+            do { prompt = try await coder.task(generation, owner: workspace.ownerName, id: workspace.taskID ?? workspace.id).initialPrompt }
+            catch { logger.debug("no task view for \(workspace.name): \(error)") }
+        }
+        if prompt == nil {
+            prompt = try? await coder.get(CoderClient.path("/api/v2/workspacebuilds", workspace.latestBuild.id, "parameters"), as: [WorkspaceBuildParameter].self)
+                .first { configuration.isPromptParameter($0.name) }?.value
+        }
+        let build = workspace.latestBuild
+        let sidebar = AgentApps.sidebarApp(in: workspace)
+        let agent = AgentApps.agent(of: sidebar, in: workspace)
+        let apps = build.resources.flatMap { $0.agents ?? [] }.flatMap { owner in owner.apps.map { (owner, $0) } }.map { owner, app in
+            AppSummary(slug: app.slug, displayName: app.displayName,
+                       url: app.external ? (app.url ?? "") : coder.baseURL.absoluteString + AppAddress(owner: workspace.ownerName, workspace: workspace.name, agent: owner.name, slug: app.slug).path(),
+                       health: app.health.rawValue, isAgentAPI: app.id == sidebar?.id)
+        }
+        let reports = AgentApps.reports(in: workspace)
+        return AgentDetail(
+            agent: await summary(workspace), taskPrompt: prompt,
+            build: BuildInfoSummary(id: build.id, number: build.buildNumber, transition: build.transition.rawValue, status: build.status.rawValue,
+                                    jobStatus: build.job.status.rawValue, jobError: build.job.error, reason: build.reason.rawValue,
+                                    createdAt: build.createdAt, completedAt: build.job.completedAt),
+            workspaceAgent: agent.map { WorkspaceAgentSummary(name: $0.name, status: $0.status.rawValue, lifecycle: $0.lifecycleState.rawValue,
+                                                             healthy: $0.health.healthy, healthReason: $0.health.reason, version: $0.version) },
+            apps: apps, pullRequest: PullRequest.newest(in: reports), latestReport: StatusModel.currentReport(workspace).map(HistoryEntry.init),
+            templateVersionID: build.templateVersionID, outdated: workspace.outdated, tasksAPI: generation.rawValue)
+    }
+}
+
+/// An opaque `list_agents` cursor: the last name of the previous page, so pages stay stable when agents come and go.
+enum ListCursor {
+    static func encode(after name: String) -> String {
+        Data("after:\(name)".utf8).base64EncodedString()
+    }
+
+    static func decode(_ cursor: String) throws -> String {
+        guard let data = Data(base64Encoded: cursor), let text = String(data: data, encoding: .utf8), text.hasPrefix("after:") else {
+            throw FleetError(.invalidArgument, "cursor '\(cursor)' is not one list_agents returned; omit it to start from the first page.")
+        }
+        return String(text.dropFirst("after:".count))
+    }
+}

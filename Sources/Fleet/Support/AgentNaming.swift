@@ -1,0 +1,45 @@
+/// Maps agent names to workspace names and checks them against Coder's rules before anything is written.
+public struct AgentNaming: Sendable, Hashable {
+    /// Prepended to every agent name (`agent-` by default, `--name-prefix`).
+    public var prefix: String
+
+    public init(prefix: String = "agent-") { self.prefix = prefix }
+
+    public func workspaceName(for agent: String) -> String { prefix + agent }
+
+    /// The agent name of a fleet workspace, or nil when the workspace is not named with the prefix.
+    public func agentName(ofWorkspace name: String) -> String? {
+        guard name.lowercased().hasPrefix(prefix.lowercased()), name.count > prefix.count else { return nil }
+        return String(name.dropFirst(prefix.count))
+    }
+
+    /// Accepts either the agent name or the full workspace name.
+    public func normalise(_ input: String) -> String {
+        let trimmed = input.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !prefix.isEmpty, trimmed.lowercased().hasPrefix(prefix.lowercased()), trimmed.count > prefix.count {
+            return String(trimmed.dropFirst(prefix.count))
+        }
+        return trimmed
+    }
+
+    /// Coder's `NameValid` (`codersdk/name.go`): 1–32 characters, `^[a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*$`, not `new`/`create`.
+    public func validate(_ agent: String) throws(FleetError) {
+        let workspace = workspaceName(for: agent)
+        let budget = 32 - prefix.count
+        if agent.isEmpty {
+            throw FleetError(.invalidArgument, "Agent name is empty. Use letters, digits and single hyphens, at most \(budget) characters (e.g. 'sony').")
+        }
+        if workspace.count > 32 {
+            throw FleetError(.invalidArgument, "Agent name '\(agent)' is \(agent.count) characters; with the '\(prefix)' prefix Coder allows at most \(budget).")
+        }
+        let valid = workspace.split(separator: "-", omittingEmptySubsequences: false).allSatisfy { part in
+            !part.isEmpty && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+        }
+        if !valid {
+            throw FleetError(.invalidArgument, "Agent name '\(agent)' is not a valid Coder workspace name: use ASCII letters, digits and single hyphens, not at the start or end (e.g. 'sony' or 'review-bot').")
+        }
+        if ["new", "create"].contains(workspace.lowercased()) {
+            throw FleetError(.invalidArgument, "'\(workspace)' is reserved by Coder; pick another agent name.")
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import CoderAPI
+
+/// A failure a model can act on: it names the agent, the state, and the tool to call next.
+public struct FleetError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        case invalidArgument = "invalid_argument"
+        case notFound = "not_found"
+        case conflict
+        case wrongState = "wrong_state"
+        case coder
+        case unavailable
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    /// Wraps an error from Coder, keeping Coder's message and adding what to do.
+    public static func coder(_ error: any Error, doing action: String, hint: String? = nil) -> FleetError {
+        if let error = error as? FleetError { return error }
+        var text: String
+        switch error {
+        case let api as CoderAPIError:
+            text = "Coder refused to \(action) (HTTP \(api.status)): \(api.coderMessage)"
+            if api.status == 401 {
+                text += " Check CODER_SESSION_TOKEN (or run `coder login`)."
+            } else if api.status == 429 {
+                text += " Wait a minute and try again."
+            }
+        case let transport as TransportError:
+            text = "Could not reach Coder to \(action): \(transport.reason). Check CODER_URL and that the deployment is up."
+        default:
+            text = "Failed to \(action): \(error)"
+        }
+        if let hint { text += " " + hint }
+        return FleetError(.coder, text)
+    }
+}
+
+/// Closest-name suggestions for typos ("did you mean …").
+enum Suggestions {
+    static func closest(to name: String, among candidates: [String], limit: Int = 3) -> [String] {
+        let target = name.lowercased()
+        let threshold = max(2, target.count / 2)
+        var scored: [(name: String, score: Int)] = []
+        for candidate in candidates {
+            let lower = candidate.lowercased()
+            let score = distance(target, lower)
+            if score <= threshold || lower.contains(target) || target.contains(lower) { scored.append((candidate, score)) }
+        }
+        scored.sort { $0.score == $1.score ? $0.name < $1.name : $0.score < $1.score }
+        return scored.prefix(limit).map(\.name)
+    }
+
+    /// Levenshtein distance.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+
+    static func phrase(_ names: [String]) -> String {
+        names.isEmpty ? "" : " Did you mean " + names.map { "'\($0)'" }.joined(separator: " or ") + "?"
+    }
+}

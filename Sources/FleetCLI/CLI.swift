@@ -1,2 +1,0 @@
-import CoderAPI
-public enum FleetCLIPlaceholder {}

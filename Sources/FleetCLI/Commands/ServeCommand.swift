@@ -1,0 +1,98 @@
+import ArgumentParser
+import CoderAPI
+import CoderSandbox
+import Fleet
+import FleetMCP
+import Foundation
+import Logging
+import MCP
+
+/// Options shared by every command that talks to Coder through the fleet.
+struct FleetOptions: ParsableArguments {
+    @Option(name: .customLong("coder-url"), help: "Coder deployment URL (default: $CODER_URL, then the Coder CLI's login).")
+    var coderURL: String?
+
+    @Option(name: .customLong("token-file"), help: "File holding the Coder session token (default: $CODER_SESSION_TOKEN or $CODER_TOKEN, then the Coder CLI's login).")
+    var tokenFile: String?
+
+    @Option(name: .customLong("name-prefix"), help: "Prefix of agent workspace names.")
+    var namePrefix: String = "agent-"
+
+    @Option(name: .customLong("tasks-api"), help: "How to reach agents: auto (detect from the Coder version), stable, experimental, or none (AgentAPI through the app proxy).")
+    var tasksAPI: String = "auto"
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (logs go to stderr).")
+    var logLevel: String?
+
+    func configuration() throws -> FleetConfiguration {
+        var pinned: TasksAPIGeneration?
+        if tasksAPI != "auto" {
+            guard let generation = TasksAPIGeneration(rawValue: tasksAPI) else {
+                throw ValidationError("--tasks-api must be auto, stable, experimental or none.")
+            }
+            pinned = generation
+        }
+        if !namePrefix.isEmpty, !namePrefix.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
+            throw ValidationError("--name-prefix may hold only letters, digits and hyphens.")
+        }
+        return FleetConfiguration(naming: AgentNaming(prefix: namePrefix), tasksAPI: pinned)
+    }
+}
+
+/// Builds the Coder client, recording traffic when `FLEET_MCP_RECORD` names a file.
+func makeCoderClient(url: URL, token: SessionToken, live: LiveTransport) -> CoderClient {
+    var transport: any HTTPTransport = live
+    if let path = ProcessInfo.processInfo.environment["FLEET_MCP_RECORD"], !path.isEmpty {
+        transport = RecordingTransport(upstream: live, file: URL(fileURLWithPath: path), secrets: [token.secret])
+        Logger(label: "fleet-mcp").notice("recording Coder traffic to \(path) (secrets redacted)")
+    }
+    return CoderClient(baseURL: url, token: token, transport: transport, logger: Logger(label: "fleet-mcp.coder"))
+}
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the fleet tools over MCP stdio (the default command).")
+
+    @OptionGroup var options: FleetOptions
+
+    @Flag(help: "Serve against an embedded Coder sandbox with simulated agents instead of a real deployment.")
+    var sandbox = false
+
+    @Option(name: .customLong("sandbox-version"), help: "Coder version the embedded sandbox emulates: 2.27, 2.35 or 2.37.")
+    var sandboxVersion: String = "2.35"
+
+    func run() async throws {
+        LogSetup.bootstrap(level: options.logLevel)
+        let logger = Logger(label: "fleet-mcp")
+        let configuration = try options.configuration()
+        let live = LiveTransport()
+        var running: RunningSandbox?
+        let connection: CoderConnection
+        if sandbox {
+            guard let version = SandboxVersion(rawValue: sandboxVersion) else { throw ValidationError("--sandbox-version must be 2.27, 2.35 or 2.37.") }
+            let started = try await RunningSandbox.start(SandboxOptions(port: 0, coderVersion: version))
+            running = started
+            connection = CoderConnection(url: started.url, token: SessionToken(started.token), source: "embedded sandbox")
+            logger.notice("embedded Coder sandbox (v\(version.rawValue)) at \(started.url)")
+        } else {
+            do {
+                connection = try CoderConnection.resolve(urlFlag: options.coderURL, tokenFile: options.tokenFile)
+            } catch let error as CoderConnection.Missing {
+                throw ValidationError(error.description)
+            }
+        }
+        logger.info("Coder at \(connection.url) (from \(connection.source))")
+        let coder = makeCoderClient(url: connection.url, token: connection.token, live: live)
+        let fleet = FleetService(coder: coder, configuration: configuration, logger: logger)
+        let mcp = FleetMCPServer(fleet: fleet, version: FleetCommand.version)
+        let server = await mcp.makeServer()
+        // Detect the tasks API at start-up, in the background: the first tool call does not wait for it twice.
+        Task { _ = try? await fleet.deployment.generation() }
+        try await server.start(transport: BlockingStdioTransport())
+        await server.waitUntilCompleted()
+        await server.stop()
+        try? await live.shutdown()
+        try? await running?.stop()
+    }
+}

@@ -1,0 +1,88 @@
+import CoderAPI
+import Fleet
+import Foundation
+import Logging
+import MCP
+
+/// The MCP surface of the fleet: every tool, registered on an SDK `Server`.
+public struct FleetMCPServer: Sendable {
+    public static let name = "fleet-mcp"
+    public static let instructions = """
+        fleet-mcp runs a fleet of Claude Code agents, each in its own Coder workspace. \
+        Typical flow: list_agent_projects → list_agent_roles → create_agent (returns at once) → wait_for_agent \
+        (until idle/needs_input) → show_agent_task_history / show_agent_log → start_agent_task for follow-ups. \
+        Statuses: busy (working), idle or complete (ready for a task), needs_input (answer with start_agent_task), \
+        starting/pending (wait), stopped (restart_agent), failed (restart_agent or delete_agent).
+        """
+
+    public let fleet: FleetService
+    public let tools: [FleetTool]
+    let version: String
+    let logger: Logger
+
+    public init(fleet: FleetService, version: String, logger: Logger = Logger(label: "fleet-mcp.mcp")) {
+        self.fleet = fleet
+        self.version = version
+        self.logger = logger
+        self.tools = DiscoveryTools.all(fleet) + AgentTools.all(fleet) + TaskTools.all(fleet)
+    }
+
+    /// The tool list as MCP clients see it.
+    public var definitions: [Tool] { tools.map(\.definition) }
+
+    /// A server with every tool registered, ready for `start(transport:)`.
+    public func makeServer() async -> Server {
+        let server = Server(name: Self.name, version: version, title: "Fleet of Claude Code agents on Coder",
+                            instructions: Self.instructions, capabilities: .init(tools: .init(listChanged: false)))
+        let definitions = self.definitions
+        await server.withMethodHandler(ListTools.self) { _ in ListTools.Result(tools: definitions) }
+        let box = WeakServer(server)
+        await server.withMethodHandler(CallTool.self) { [self] params in
+            let token = params._meta?.progressToken
+            let context = ToolContext { progress, total, message in
+                guard let token, let server = box.server else { return }
+                try? await server.notify(ProgressNotification.message(.init(progressToken: token, progress: progress, total: total, message: message)))
+            }
+            return try await self.call(params.name, arguments: params.arguments, context: context)
+        }
+        return server
+    }
+
+    /// Runs one tool. Tool failures are results with `isError: true`; an unknown tool is a protocol error.
+    public func call(_ name: String, arguments: [String: Value]?, context: ToolContext = ToolContext()) async throws -> CallTool.Result {
+        guard let tool = tools.first(where: { $0.definition.name == name }) else {
+            throw MCPError.invalidParams("Unknown tool '\(name)'. Tools: \(tools.map(\.definition.name).joined(separator: ", ")).")
+        }
+        let started = ContinuousClock.now
+        let arguments = arguments ?? [:]
+        let unknown = Set(arguments.keys).subtracting(tool.parameterNames)
+        if !unknown.isEmpty {
+            let expected = tool.parameterNames.sorted().joined(separator: ", ")
+            return failure("\(name): unknown parameter\(unknown.count > 1 ? "s" : "") \(unknown.sorted().joined(separator: ", ")). Parameters: \(expected.isEmpty ? "none" : expected).")
+        }
+        do {
+            let value = try await tool.run(ToolArguments(values: arguments, tool: name), context)
+            let text = String(decoding: try FleetJSON.encoder().encode(value), as: UTF8.self)
+            logger.info("\(name) ok in \(ContinuousClock.now - started)")
+            return CallTool.Result(content: [.text(text)], structuredContent: Optional.some(value), isError: false)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch let error as FleetError {
+            logger.info("\(name) refused: \(error.message)")
+            return failure(error.message)
+        } catch {
+            logger.error("\(name) failed: \(error)")
+            return failure(FleetError.coder(error, doing: name.replacingOccurrences(of: "_", with: " ")).message)
+        }
+    }
+
+    func failure(_ message: String) -> CallTool.Result {
+        CallTool.Result(content: [.text(message)], isError: true)
+    }
+}
+
+/// Lets tool handlers reach their server without keeping it alive.
+final class WeakServer: @unchecked Sendable {
+    weak var server: Server?
+    init(_ server: Server) { self.server = server }
+}

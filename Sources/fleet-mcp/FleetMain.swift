@@ -1,0 +1,8 @@
+import FleetCLI
+
+@main
+struct FleetMain {
+    static func main() async {
+        await FleetCommand.main()
+    }
+}

@@ -1,2 +1,0 @@
-import FleetCLI
-print("x")
