@@ -73,5 +73,13 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
+        .testTarget(
+            name: "FleetMCPTests",
+            dependencies: [
+                "CoderAPI", "Fleet", "FleetMCP", "CoderSandbox",
+                .product(name: "MCP", package: "swift-sdk"),
+            ],
+            exclude: ["__snapshots__"]
+        ),
     ]
 )

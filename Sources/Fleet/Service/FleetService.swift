@@ -49,7 +49,10 @@ public final class FleetService: Sendable {
         for template in templates where !(template.deleted ?? false) {
             do {
                 guard try await isProjectVersion(template.activeVersionID) else { continue }
-                let roles = try await presets(ofVersion: template.activeVersionID)
+                var roles: [Preset] = []
+                do { roles = try await presets(ofVersion: template.activeVersionID) } catch {
+                    logger.warning("cannot read the roles of \(template.name): \(error)")
+                }
                 projects.append(project(template, roles: roles))
             } catch {
                 logger.warning("skipping template \(template.name): \(error)")
@@ -75,16 +78,15 @@ public final class FleetService: Sendable {
         do { templates = try await coder.templates() } catch { throw FleetError.coder(error, doing: "list templates") }
         let match = templates.first { $0.name.caseInsensitiveCompare(wanted) == .orderedSame }
             ?? templates.first { !$0.displayName.isEmpty && $0.displayName.caseInsensitiveCompare(wanted) == .orderedSame }
+        if let match, (try? await isProjectVersion(match.activeVersionID)) == true { return match }
+        // Only on the error path: which templates are projects, to suggest one.
         var projectNames: [String] = []
         for template in templates where (try? await isProjectVersion(template.activeVersionID)) == true { projectNames.append(template.name) }
         guard let match else {
             throw FleetError(.notFound, "Project '\(wanted)' does not exist." + Suggestions.phrase(Suggestions.closest(to: wanted, among: projectNames))
                 + " Projects: \(projectNames.joined(separator: ", ")). Call list_agent_projects for details.")
         }
-        guard projectNames.contains(match.name) else {
-            throw FleetError(.invalidArgument, "Template '\(match.name)' is not a fleet project: its active version has no '\(configuration.promptParameter)' parameter. Projects: \(projectNames.joined(separator: ", ")).")
-        }
-        return match
+        throw FleetError(.invalidArgument, "Template '\(match.name)' is not a fleet project: its active version has no '\(configuration.promptParameter)' parameter. Projects: \(projectNames.joined(separator: ", ")).")
     }
 
     public func listRoles(project name: String) async throws -> (Project, [Role]) {
