@@ -13,8 +13,10 @@ public final class RunningSandbox: Sendable {
     public let options: SandboxOptions
     private let task: Task<Void, any Error>
     private let simulator: Simulator
+    let store: SandboxStore
 
     init(url: URL, token: String, options: SandboxOptions, task: Task<Void, any Error>, simulator: Simulator) {
+        self.store = simulator.store
         self.url = url
         self.token = token
         self.options = options
@@ -112,5 +114,13 @@ enum SeedAgents {
                 await store.update(workspace.id) { $0.agent = nil }
             }
         }
+    }
+}
+
+extension RunningSandbox {
+    /// The token the workspace's agent holds (`CODER_AGENT_TOKEN` inside the workspace). For tests that
+    /// report statuses the way an agent does; real Coder never returns it over the API.
+    public func agentToken(workspaceID: String) async -> String? {
+        await store.workspaces[workspaceID]?.agentToken
     }
 }

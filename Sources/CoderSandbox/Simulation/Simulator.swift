@@ -101,8 +101,14 @@ final class Simulator: Sendable {
                 workspace.conversation.messages.append(AgentAPIMessage(id: 0, content: Simulator.welcome, role: .agent, time: now))
             }
         }
-        guard let workspace = await store.workspaces[workspaceID], firstStart, !workspace.prompt.trimmingCharacters(in: .whitespaces).isEmpty else { return }
-        startTurn(workspaceID, prompt: workspace.prompt)
+        guard let workspace = await store.workspaces[workspaceID] else { return }
+        if firstStart, !workspace.prompt.trimmingCharacters(in: .whitespaces).isEmpty {
+            startTurn(workspaceID, prompt: workspace.prompt)
+        } else {
+            // Coder's screen watcher reports `idle` once AgentAPI is stable.
+            try await sleep(0.5)
+            try await report(workspace.agentToken, .idle, "")
+        }
     }
 
     static let welcome = """

@@ -50,7 +50,10 @@ public struct DerivedStatus: Sendable, Hashable {
 
 /// Derives an agent's status from its workspace (pure; no requests).
 public enum StatusModel {
-    public static func derive(_ workspace: Workspace) -> DerivedStatus {
+    /// How long a ready agent may stay silent before fleet-mcp calls it idle rather than starting.
+    public static let firstReportGrace: TimeInterval = 60
+
+    public static func derive(_ workspace: Workspace, now: Date = Date()) -> DerivedStatus {
         let build = workspace.latestBuild
         let report = currentReport(workspace)
         switch build.status {
@@ -89,7 +92,15 @@ public enum StatusModel {
         if let app = AgentApps.sidebarApp(in: workspace), app.health == .initializing, report == nil {
             return DerivedStatus(status: .starting, reason: "\(app.displayName) is initializing", report: report)
         }
-        guard let report else { return DerivedStatus(status: .idle, reason: nil, report: nil) }
+        guard let report else {
+            // Claude Code reports as soon as it runs (the prompt makes it `working`, the screen watcher reports
+            // `idle`); until then, shortly after the agent became ready, it is still starting.
+            let readyAt = agents.compactMap(\.readyAt).max()
+            if let readyAt, now.timeIntervalSince(readyAt) < firstReportGrace {
+                return DerivedStatus(status: .starting, reason: "waiting for Claude Code's first report", report: nil)
+            }
+            return DerivedStatus(status: .idle, reason: nil, report: nil)
+        }
         switch report.state {
         case .working: return DerivedStatus(status: .busy, reason: nil, report: report)
         case .idle: return DerivedStatus(status: .idle, reason: nil, report: report)

@@ -1,0 +1,205 @@
+"""Fixtures for the sandbox conformance tests.
+
+* ``repo_root`` / ``fixtures_dir``: the recorded Coder v2.27.1 cassettes live next to the repo, at
+  ``<repo>/../shared/fixtures/coder-v2.27.1``.
+* ``sandbox``: starts ``fleet-mcp sandbox`` (binary from ``$FLEET_MCP_BIN`` or
+  ``<repo>/.build/debug/fleet-mcp``) on a free port, emulating Coder 2.27, and stops it with SIGTERM.
+
+When the binary (or the fixtures) are missing the tests are skipped, except under ``CI=true`` where
+they fail: CI must never silently skip the conformance check.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FIXTURES_REL = "../shared/fixtures/coder-v2.27.1"
+FIXTURES_DIR = REPO_ROOT / FIXTURES_REL
+
+SANDBOX_TOKEN = "abcdefghij-0123456789012345678901"
+SANDBOX_CODER_VERSION = "2.27"
+SANDBOX_AGENT_SPEED = "0.05"
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() == "true"
+
+
+def unavailable(reason: str) -> None:
+    """Fail under CI=true, skip otherwise."""
+    if _in_ci():
+        pytest.fail(f"{reason} (CI=true: refusing to skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+def binary_path() -> Path:
+    env = os.environ.get("FLEET_MCP_BIN")
+    return Path(env) if env else REPO_ROOT / ".build" / "debug" / "fleet-mcp"
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    if not FIXTURES_DIR.is_dir() or not any(FIXTURES_DIR.glob("*.yaml")):
+        unavailable(f"recorded Coder fixtures not found at {os.path.normpath(FIXTURES_DIR)}")
+    return FIXTURES_DIR
+
+
+# --------------------------------------------------------------------------------------------
+# HTTP
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Exchange:
+    """One request/response pair, from the sandbox or from a cassette."""
+
+    method: str
+    path: str  # path without query
+    status: int
+    body_text: str
+    source: str  # human-readable origin, e.g. "sandbox: GET /api/v2/workspaces/{id} (poll 3)"
+    request_body: Any = None
+    headers: dict = field(default_factory=dict)
+
+    @property
+    def json(self) -> Any:
+        if not self.body_text:
+            return None
+        return json.loads(self.body_text)
+
+
+class SandboxClient:
+    def __init__(self, base_url: str, token: str) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.log: list[Exchange] = []
+
+    def request(self, method: str, path: str, body: Any = None, label: str | None = None,
+                timeout: float = 30.0) -> Exchange:
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.base_url + path, data=data, method=method)
+        req.add_header("Coder-Session-Token", self.token)
+        req.add_header("Accept", "application/json")
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
+                status, raw, headers = resp.status, resp.read(), dict(resp.headers)
+        except urllib.error.HTTPError as err:
+            status, raw, headers = err.code, err.read(), dict(err.headers or {})
+        ex = Exchange(method=method, path=path.split("?", 1)[0], status=status,
+                      body_text=raw.decode("utf-8"), source=f"sandbox: {label or method + ' ' + path}",
+                      request_body=body, headers=headers)
+        self.log.append(ex)
+        return ex
+
+    def get(self, path: str, **kw: Any) -> Exchange:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, body: Any, **kw: Any) -> Exchange:
+        return self.request("POST", path, body=body, **kw)
+
+
+# --------------------------------------------------------------------------------------------
+# Sandbox process
+# --------------------------------------------------------------------------------------------
+
+
+def _wait_for_binary(path: Path, seconds: float = 15.0) -> bool:
+    """The binary may be rebuilt under us; give it a moment to reappear."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if path.is_file() and os.access(path, os.X_OK):
+            return True
+        time.sleep(0.5)
+    return path.is_file() and os.access(path, os.X_OK)
+
+
+@pytest.fixture(scope="session")
+def sandbox(fixtures_dir: Path):
+    binary = binary_path()
+    wait = 15.0 if binary.parent.is_dir() else 0.0
+    if not _wait_for_binary(binary, wait):
+        unavailable(f"fleet-mcp binary not found at {binary} (set FLEET_MCP_BIN or build the package)")
+
+    tmpdir = tempfile.TemporaryDirectory(prefix="fleet-conformance-")
+    port_file = Path(tmpdir.name) / "port"
+    log_path = Path(tmpdir.name) / "sandbox.log"
+    cmd = [str(binary), "sandbox", "--port", "0", "--port-file", str(port_file),
+           "--token", SANDBOX_TOKEN, "--agent-speed", SANDBOX_AGENT_SPEED,
+           "--coder-version", SANDBOX_CODER_VERSION]
+
+    proc = None
+    log = open(log_path, "wb")
+    for attempt in range(5):  # ETXTBSY / ENOENT while the binary is being relinked
+        try:
+            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            break
+        except OSError as err:
+            if attempt == 4:
+                log.close()
+                tmpdir.cleanup()
+                pytest.fail(f"could not start {binary}: {err}", pytrace=False)
+            time.sleep(1.0)
+    assert proc is not None
+
+    def output() -> str:
+        log.flush()
+        return log_path.read_text(errors="replace")[-4000:]
+
+    port = None
+    deadline = time.monotonic() + 30.0
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        try:
+            text = port_file.read_text().strip()
+            if text.isdigit():
+                port = int(text)
+                break
+        except FileNotFoundError:
+            pass
+        time.sleep(0.05)
+    if port is None:
+        code = proc.poll()
+        if code is None:
+            proc.kill()
+            proc.wait()
+        log.close()
+        out = log_path.read_text(errors="replace")[-4000:]
+        tmpdir.cleanup()
+        pytest.fail(f"sandbox did not write its port file (exit code {code}). Command: {' '.join(cmd)}\n"
+                    f"output:\n{out}", pytrace=False)
+
+    client = SandboxClient(f"http://127.0.0.1:{port}", SANDBOX_TOKEN)
+    client.output = output  # type: ignore[attr-defined]
+    try:
+        yield client
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        log.close()
+        tmpdir.cleanup()
