@@ -94,11 +94,6 @@ struct MCPHarness {
     }
 }
 
-extension Value {
-    subscript(key: String) -> Value? { objectValue?[key] }
-    var strings: [String] { arrayValue?.compactMap(\.stringValue) ?? [] }
-}
-
 /// A fleet whose Coder is the shared recorded traffic.
 struct RecordedFleet {
     let replay: ReplayTransport

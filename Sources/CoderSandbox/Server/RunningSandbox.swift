@@ -32,7 +32,7 @@ public final class RunningSandbox: Sendable {
         let responder = SandboxResponder(store: store, simulator: simulator, version: options.coderVersion, latency: options.latency, logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         var serverLogger = logger
-        serverLogger.logLevel = max(logger.logLevel, .warning)
+        serverLogger.logLevel = .critical  // Hummingbird reports a cancelled shutdown as errors; nothing to act on.
         let app = Application(responder: responder, configuration: .init(address: .hostname(options.host, port: options.port), serverName: "fleet-mcp-sandbox"),
                               onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? options.port); continuation.finish() },
                               logger: serverLogger)

@@ -30,7 +30,7 @@ enum TurnPlanner {
         var steps = [openers[Int(generator.next() % UInt64(openers.count))] + " for: " + subject]
         if lower.contains("[needs-input]") || lower.contains("[ask]") {
             steps.append("Reviewing requirements for: \(subject)")
-            return TurnPlan(steps: clip(steps), outcome: .needsInput(question: clip("Need input: which approach should I take for \(subject)? Reply with start_agent_task.")), slow: slow)
+            return TurnPlan(steps: clip(steps), outcome: .needsInput(question: clip("Need input on \"\(subject)\": which approach do you prefer, and is there a deadline?")), slow: slow)
         }
         if lower.contains("[fail]") {
             steps.append("Running the test suite")
