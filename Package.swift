@@ -66,6 +66,14 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "fleet-mcp", dependencies: ["FleetCLI"]),
+        // Prints latency and Coder requests per tool call by fleet size: `swift run -c release fleet-bench`.
+        .executableTarget(
+            name: "fleet-bench",
+            dependencies: [
+                "CoderAPI", "Fleet", "FleetMCP", "CoderSandbox",
+                .product(name: "MCP", package: "swift-sdk"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "CoderAPITests",
             dependencies: [

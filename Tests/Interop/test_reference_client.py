@@ -15,7 +15,7 @@ from typing import Any, AsyncIterator
 
 import pytest
 
-from conftest import Sandbox, reference_server, require_module, result_json, result_text
+from interop_support import Sandbox, plain_errors, reference_server, require_module, result_json, result_text
 
 anyio = require_module("anyio")
 
@@ -35,10 +35,11 @@ async def reference_session(sandbox: Sandbox, errlog) -> AsyncIterator[tuple[Any
     env = {**get_default_environment(), "CODER_URL": sandbox.url, "CODER_SESSION_TOKEN": sandbox.token,
            "FASTMCP_SHOW_CLI_BANNER": "false"}
     parameters = StdioServerParameters(command=str(script), args=[], env=env)
-    async with stdio_client(parameters, errlog=errlog) as (read, write):
-        async with ClientSession(read, write) as session:
-            initialized = await session.initialize()
-            yield session, initialized
+    async with plain_errors():
+        async with stdio_client(parameters, errlog=errlog) as (read, write):
+            async with ClientSession(read, write) as session:
+                initialized = await session.initialize()
+                yield session, initialized
 
 
 async def call(session: Any, name: str, arguments: dict | None = None) -> dict:
@@ -109,7 +110,10 @@ async def test_reference_implementation_drives_the_sandbox(version: str, sandbox
             assert {"name": "AI Prompt", "value": task} in [{"name": p["name"], "value": p["value"]} for p in parameters]
 
             # show_agent until the first turn is over (the reference reports a finished turn as idle).
-            await sandbox.wait_until(lambda: _status_is(session, "refbot", "idle"), "reference show_agent to report refbot idle")
+            # (Wait on the sandbox: between "agent ready" and the first report the reference already says idle.)
+            await sandbox.wait_until(lambda: (sandbox.workspace(agent["workspace_id"]).get("latest_app_status") or {}).get("state") == "complete",
+                                     "the sandbox agent to finish its first turn")
+            assert await reference_status(session, "refbot") == "idle"
             shown = (await call(session, "show_agent", {"agent_name": "refbot"}))["agent"]
             workspace = sandbox.workspace(agent["workspace_id"])
             assert shown["workspace_id"] == workspace["id"]
@@ -166,7 +170,7 @@ async def test_reference_implementation_drives_the_sandbox(version: str, sandbox
             # cancel_agent_task: ESC to AgentAPI through the path-based app proxy (/@owner/ws.id/apps/ccw/message).
             if version == "2.27":
                 await call(session, "start_agent_task", {"agent_name": "refbot", "task_description": "[slow] implement gift cards"})
-                await sandbox.wait_until(lambda: _status_is(session, "refbot", "busy"), "reference show_agent to report refbot busy")
+                await wait_reference_status(session, "refbot", "busy")
                 canceled = await call(session, "cancel_agent_task", {"agent_name": "refbot"})
                 assert canceled == {"agent_name": "refbot", "message": "Task canceled for agent 'refbot' successfully"}
             else:
@@ -196,8 +200,16 @@ async def test_reference_implementation_drives_the_sandbox(version: str, sandbox
             assert sandbox.workspace(workspace["id"], include_deleted=True)["latest_build"]["status"] == "deleted"
 
 
-async def _status_is(session: Any, agent: str, wanted: str) -> bool:
-    return await reference_status(session, agent) == wanted
+async def wait_reference_status(session: Any, agent: str, wanted: str, timeout: float = 20) -> None:
+    """Polls the reference's show_agent until it reports `wanted`."""
+    seen: list[str] = []
+    with anyio.move_on_after(timeout):
+        while True:
+            seen.append(await reference_status(session, agent))
+            if seen[-1] == wanted:
+                return
+            await anyio.sleep(0.05)
+    raise AssertionError(f"reference show_agent never reported {agent} {wanted} within {timeout}s; it reported {sorted(set(seen))}, last {seen[-1:]}")
 
 
 async def test_reference_errors_and_restart(sandboxes, server_log) -> None:
@@ -226,7 +238,9 @@ async def test_reference_errors_and_restart(sandboxes, server_log) -> None:
             workspace = sandbox.workspace(created["agent"]["workspace_id"])
             assert created["agent"]["role"] == default["Name"] == "Coder"
             assert workspace["latest_build"]["template_version_preset_id"] == default["ID"]
-            await sandbox.wait_until(lambda: _status_is(session, "refrestart", "idle"), "refrestart to become idle")
+            await sandbox.wait_until(lambda: (sandbox.workspace(workspace["id"]).get("latest_app_status") or {}).get("state") == "complete",
+                                     "refrestart's first turn to finish")
+            await wait_reference_status(session, "refrestart", "idle")
 
             # restart_agent: stop build, poll it, start build.
             restarted = await call(session, "restart_agent", {"agent_name": "refrestart"})
@@ -238,4 +252,4 @@ async def test_reference_errors_and_restart(sandboxes, server_log) -> None:
             assert [(b["build_number"], b["transition"]) for b in builds] == [(3, "start"), (2, "stop"), (1, "start")]
             assert restarted["agent"]["workspace_id"] == builds[0]["id"]  # §4.4: the build id, not the workspace id
             assert builds[1]["status"] == "stopped"
-            await sandbox.wait_until(lambda: _status_is(session, "refrestart", "idle"), "refrestart to be idle again after the restart")
+            await wait_reference_status(session, "refrestart", "idle")

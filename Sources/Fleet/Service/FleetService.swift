@@ -99,11 +99,13 @@ public final class FleetService: Sendable {
 
     // MARK: - Agents
 
-    /// The caller's workspaces that could be agents, in one request.
-    func fleetWorkspaces() async throws -> [Workspace] {
-        let filter = WorkspaceFilter(owner: "me", name: naming.prefix.isEmpty ? nil : naming.prefix)
+    /// The caller's workspaces that could be agents, in one request. `nameContains` narrows the answer on the
+    /// server (Coder matches `name:` as a case-insensitive substring), so a lookup does not download the fleet.
+    func fleetWorkspaces(nameContains: String? = nil) async throws -> [Workspace] {
+        let name = nameContains ?? (naming.prefix.isEmpty ? nil : naming.prefix)
         do {
-            return try await coder.workspaces(filter).workspaces.filter { naming.agentName(ofWorkspace: $0.name) != nil || naming.prefix.isEmpty }
+            return try await coder.workspaces(WorkspaceFilter(owner: "me", name: name))
+                .workspaces.filter { naming.agentName(ofWorkspace: $0.name) != nil || naming.prefix.isEmpty }
         } catch {
             throw FleetError.coder(error, doing: "list workspaces")
         }
@@ -130,15 +132,16 @@ public final class FleetService: Sendable {
     public func resolveAgent(_ input: String) async throws -> Workspace {
         let name = naming.normalise(input)
         guard !name.isEmpty else { throw FleetError(.invalidArgument, "Agent name is empty. Call list_agents to see the agents.") }
-        let all = try await fleetWorkspaces()
         let wanted = naming.workspaceName(for: name).lowercased()
-        if let workspace = all.first(where: { $0.name.lowercased() == wanted }) {
+        let candidates = try await fleetWorkspaces(nameContains: wanted)
+        if let workspace = candidates.first(where: { $0.name.lowercased() == wanted }) {
             guard await !onlyProjects([workspace]).isEmpty else {
                 throw FleetError(.invalidArgument, "Workspace '\(workspace.name)' uses template '\(workspace.templateName)', which is not a fleet project; fleet-mcp leaves it alone.")
             }
             return workspace
         }
-        let names = all.compactMap { naming.agentName(ofWorkspace: $0.name) }
+        // Only on the error path: the whole fleet, to suggest a name.
+        let names = try await fleetWorkspaces().compactMap { naming.agentName(ofWorkspace: $0.name) }
         throw FleetError(.notFound, "Agent '\(name)' does not exist." + Suggestions.phrase(Suggestions.closest(to: name, among: names))
             + (names.isEmpty ? " There are no agents; create one with create_agent." : " Call list_agents to see the agents."))
     }
