@@ -45,7 +45,7 @@ struct FleetBench {
         for history in [100, 1000] {
             let env = try await Environment.start()
             try await env.populate(agents: 1, history: history)
-            for page in [1, history / 100] {
+            for page in Set([1, history / 100]).sorted() {
                 let (median, p95, requests) = try await env.measure("show_agent_task_history", ["agent_name": "bench0", "page": .int(page), "page_size": 100], iterations: iterations)
                 print(pad("show_agent_task_history p\(page)", 26) + pad("1", 7) + pad("\(history)", 9) + pad(String(format: "%.2f", median), 11) + pad(String(format: "%.2f", p95), 9) + String(format: "%.1f", requests))
             }

@@ -55,18 +55,30 @@ def require_module(name: str) -> Any:
 _MISSING_BINARIES: set[Path] = set()
 
 
+def _runs(path: Path) -> bool:
+    """Whether the binary starts (`--version`); false while it is missing or half-written by a relink."""
+    if not (path.is_file() and os.access(path, os.X_OK)):
+        return False
+    try:
+        return subprocess.run([str(path), "--version"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
 def fleet_binary() -> Path:
-    """The fleet-mcp binary under test. Waits a little when it is missing: it may be being relinked."""
+    """The fleet-mcp binary under test. Waits up to 20 s when it is missing or does not start: a concurrent
+    `swift build` may be relinking it."""
     configured = os.environ.get("FLEET_MCP_BIN")
     path = Path(configured) if configured else REPO_ROOT / ".build" / "debug" / "fleet-mcp"
-    if path not in _MISSING_BINARIES:
-        deadline = time.monotonic() + 15
-        while not (path.is_file() and os.access(path, os.X_OK)) and time.monotonic() < deadline:
-            time.sleep(0.5)
-        if not (path.is_file() and os.access(path, os.X_OK)):
-            _MISSING_BINARIES.add(path)  # wait once per run, not once per test
-    require(path.is_file() and os.access(path, os.X_OK),
-            f"fleet-mcp binary not found at {path} (run `swift build`, or set FLEET_MCP_BIN)")
+    if path in _MISSING_BINARIES:  # waited once already this run
+        require(_runs(path), f"fleet-mcp binary not found or not runnable at {path} (run `swift build`, or set FLEET_MCP_BIN)")
+        return path
+    deadline = time.monotonic() + 20
+    while not _runs(path):
+        if time.monotonic() >= deadline:
+            _MISSING_BINARIES.add(path)
+            require(False, f"fleet-mcp binary not found or not runnable at {path} (run `swift build`, or set FLEET_MCP_BIN)")
+        time.sleep(0.5)
     return path
 
 

@@ -62,6 +62,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("sandbox-version"), help: "Coder version the embedded sandbox emulates: 2.27, 2.35 or 2.37.")
     var sandboxVersion: String = "2.35"
 
+    @Option(name: .customLong("sandbox-speed"), help: "Scale of the embedded sandbox's simulated delays (1 is life-like).")
+    var sandboxSpeed: Double = 1
+
     func run() async throws {
         LogSetup.bootstrap(level: options.logLevel)
         let logger = Logger(label: "fleet-mcp")
@@ -71,7 +74,8 @@ struct ServeCommand: AsyncParsableCommand {
         let connection: CoderConnection
         if sandbox {
             guard let version = SandboxVersion(rawValue: sandboxVersion) else { throw ValidationError("--sandbox-version must be 2.27, 2.35 or 2.37.") }
-            let started = try await RunningSandbox.start(SandboxOptions(port: 0, coderVersion: version))
+            guard sandboxSpeed >= 0 else { throw ValidationError("--sandbox-speed must not be negative.") }
+            let started = try await RunningSandbox.start(SandboxOptions(port: 0, coderVersion: version, agentSpeed: sandboxSpeed))
             running = started
             connection = CoderConnection(url: started.url, token: SessionToken(started.token), source: "embedded sandbox")
             logger.notice("embedded Coder sandbox (v\(version.rawValue)) at \(started.url)")
