@@ -69,7 +69,6 @@ struct ServeCommand: AsyncParsableCommand {
         LogSetup.bootstrap(level: options.logLevel)
         let logger = Logger(label: "fleet-mcp")
         let configuration = try options.configuration()
-        let live = LiveTransport()
         var running: RunningSandbox?
         let connection: CoderConnection
         if sandbox {
@@ -87,14 +86,21 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         logger.info("Coder at \(connection.url) (from \(connection.source))")
+        // Created only once the configuration is known: every exit below shuts it down.
+        let live = LiveTransport()
         let coder = makeCoderClient(url: connection.url, token: connection.token, live: live)
         let fleet = FleetService(coder: coder, configuration: configuration, logger: logger)
         let mcp = FleetMCPServer(fleet: fleet, version: FleetCommand.version)
         let server = await mcp.makeServer()
-        // Detect the tasks API at start-up, in the background: the first tool call does not wait for it twice.
+        // Detect the tasks API at start-up, in the background; the first tool call shares the same detection.
         Task { _ = try? await fleet.deployment.generation() }
-        try await server.start(transport: BlockingStdioTransport())
-        await server.waitUntilCompleted()
+        do {
+            try await server.start(transport: BlockingStdioTransport())
+            await server.waitUntilCompleted()
+            await mcp.drain()
+        } catch {
+            logger.error("MCP server stopped: \(error)")
+        }
         await server.stop()
         try? await live.shutdown()
         try? await running?.stop()

@@ -3,6 +3,7 @@ import Fleet
 import Foundation
 import Logging
 import MCP
+import Synchronization
 
 /// The MCP surface of the fleet: every tool, registered on an SDK `Server`.
 public struct FleetMCPServer: Sendable {
@@ -18,6 +19,7 @@ public struct FleetMCPServer: Sendable {
     public let fleet: FleetService
     public let tools: [FleetTool]
     let version: String
+    private let inFlight = InFlightCalls()
     let logger: Logger
 
     public init(fleet: FleetService, version: String, logger: Logger = Logger(label: "fleet-mcp.mcp")) {
@@ -54,6 +56,8 @@ public struct FleetMCPServer: Sendable {
             throw MCPError.invalidParams("Unknown tool '\(name)'. Tools: \(tools.map(\.definition.name).joined(separator: ", ")).")
         }
         let started = ContinuousClock.now
+        inFlight.enter()
+        defer { inFlight.leave() }
         let arguments = arguments ?? [:]
         let unknown = Set(arguments.keys).subtracting(tool.parameterNames)
         if !unknown.isEmpty {
@@ -76,6 +80,13 @@ public struct FleetMCPServer: Sendable {
         }
     }
 
+    /// Waits (bounded) for tool calls still running, e.g. after the client closed stdin right after its requests.
+    public func drain(timeout: Duration = .seconds(10)) async {
+        let deadline = ContinuousClock.now + timeout
+        try? await Task.sleep(for: .milliseconds(100))
+        while inFlight.count > 0, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+    }
+
     func failure(_ message: String) -> CallTool.Result {
         CallTool.Result(content: [.text(message)], isError: true)
     }
@@ -85,4 +96,12 @@ public struct FleetMCPServer: Sendable {
 final class WeakServer: @unchecked Sendable {
     weak var server: Server?
     init(_ server: Server) { self.server = server }
+}
+
+/// Counts running tool calls.
+final class InFlightCalls: Sendable {
+    private let value = Mutex(0)
+    func enter() { value.withLock { $0 += 1 } }
+    func leave() { value.withLock { $0 -= 1 } }
+    var count: Int { value.withLock { $0 } }
 }
