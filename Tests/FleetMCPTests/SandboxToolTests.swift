@@ -112,6 +112,21 @@ import Testing
         #expect(shown["task_prompt"]?.stringValue == "Investigate the slow deploys")
     }
 
+    @Test(arguments: [SandboxVersion.v2_27, .v2_35, .v2_37])
+    func waitRightAfterStartFollowsTheNewTurn(version: SandboxVersion) async throws {
+        let env = try await SandboxFleet.start(version: version, speed: 0.1)
+        let mcp = try await MCPHarness.connect(env.fleet)
+        defer { Task { await mcp.close(); await env.stop() } }
+        _ = try await mcp.ok("create_agent", ["name": "quick", "project": "webshop", "task": "Read the README"])
+        _ = try await wait(mcp, "quick", until: "settled")
+        _ = try await mcp.ok("start_agent_task", ["agent_name": "quick", "task_description": "Fix the login bug"])
+        let shown = try await mcp.ok("show_agent", ["agent_name": "quick"])
+        #expect(shown["agent"]?["status"]?.stringValue == "busy", "the reports lag; AgentAPI already runs the new turn")
+        let done = try await wait(mcp, "quick", until: "settled")
+        #expect(done["last_task"]?.stringValue?.hasPrefix("Done: Fix the login bug") == true)
+        #expect(done["new_reports"]?.arrayValue?.isEmpty == false)
+    }
+
     @Test func listAgentsCostsOneRequestWhateverTheFleetSize() async throws {
         let env = try await SandboxFleet.start(version: .v2_35)
         let mcp = try await MCPHarness.connect(env.fleet)
@@ -207,6 +222,13 @@ import Testing
         #expect(job.startedAt != nil && job.completedAt != nil && job.startedAt! <= job.completedAt!)
         let agent = try #require(current.latestBuild.resources.flatMap { $0.agents ?? [] }.first)
         #expect(agent.status == .connected && agent.lifecycleState == .ready)
+
+        // Coder's screen watcher reports idle once AgentAPI is stable (no prompt here).
+        for _ in 0..<200 where current.latestAppStatus == nil {
+            try await Task.sleep(for: .milliseconds(20))
+            current = try await env.coder.workspace(id: workspace.id)
+        }
+        #expect(current.latestAppStatus?.state == .idle)
 
         // Agent-token status reports, with Coder's validation.
         let token = try #require(await env.sandbox.agentToken(workspaceID: workspace.id))

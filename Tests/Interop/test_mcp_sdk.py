@@ -153,10 +153,6 @@ def probe_protocol_version(sandbox: Sandbox, requested: str) -> str:
     return responses[1]["result"]["protocolVersion"]
 
 
-def sandbox_state(sandbox: Sandbox, workspace_id: str) -> str | None:
-    return (sandbox.workspace(workspace_id).get("latest_app_status") or {}).get("state")
-
-
 async def wait_report(sandbox: Sandbox, workspace_id: str, state: str, message_prefix: str = "", timeout: float = 20) -> dict:
     """Waits until the sandbox workspace's newest app status has `state` (and a message starting with the prefix)."""
     def check() -> dict | None:
@@ -244,7 +240,9 @@ async def test_full_flow_against_coder_2_35(sandboxes, server_log) -> None:
             waited = await fleet.call("wait_for_agent", {"agent_name": "sdkbot", "until": "settled", "timeout_seconds": 20}, progress=on_progress)
             print(f"wait_for_agent progress notifications: {notifications}")
             assert notifications, "wait_for_agent sent no progress notification for the request's progressToken"
-            assert all(total == 20 for _, total, _ in notifications)
+            values = [progress for progress, _, _ in notifications]
+            assert values == sorted(set(values)), f"progress must increase with each notification (MCP): {values}"
+            assert all(total is None or total >= progress for progress, total, _ in notifications)
             assert waited["status"] == "complete" and not waited["timed_out"] and waited["changed"]
             assert waited["new_reports"], "wait_for_agent reported none of the first turn's reports"
             workspace = sandbox.workspace(workspace["id"])
@@ -412,7 +410,7 @@ async def test_small_flow_on_other_coder_versions(version: str, sandboxes, serve
 def test_stdio_answers_every_request_read_before_stdin_closes(sandboxes) -> None:
     """`printf '<initialize>\\n<initialized>\\n<tools/call>\\n' | fleet-mcp serve`: each request gets its response
     before the server exits on end of input (a scripted client closes stdin right after writing).
-    (Fails against the fleet-mcp build of this writing: see the report, bug "responses dropped at stdin EOF".)
+    (Regression test: builds before fe1fdef dropped the tools/call response, and sometimes the initialize one.)
     """
     sandbox: Sandbox = sandboxes("2.35")
     messages = [initialize_request("2025-06-18"), {"jsonrpc": "2.0", "method": "notifications/initialized"},

@@ -175,7 +175,7 @@ async def test_reference_implementation_drives_the_sandbox(version: str, sandbox
                 assert canceled == {"agent_name": "refbot", "message": "Task canceled for agent 'refbot' successfully"}
             else:
                 # Make the agent work without the reference (AgentAPI through the app proxy), then ask it to cancel.
-                response = sandbox.http.post(f"/@alice/refbot/apps/ccw/message", json={"type": "user", "content": "[slow] implement gift cards"})
+                response = sandbox.http.post("/@alice/refbot/apps/ccw/message", json={"type": "user", "content": "[slow] implement gift cards"})
                 assert response.status_code == 200, response.text
                 await sandbox.wait_until(lambda: sandbox.workspace(workspace["id"])["latest_app_status"]["state"] == "working",
                                          "the sandbox agent to report working")
@@ -185,7 +185,7 @@ async def test_reference_implementation_drives_the_sandbox(version: str, sandbox
                 error = await call_error(session, "cancel_agent_task", {"agent_name": "refbot"})
                 assert "Agent must be busy" in error
                 # Interrupt it directly so the delete below runs against a quiet agent.
-                response = sandbox.http.post(f"/@alice/refbot/apps/ccw/message", json={"type": "raw", "content": "\u001b"})
+                response = sandbox.http.post("/@alice/refbot/apps/ccw/message", json={"type": "raw", "content": "\u001b"})
                 assert response.status_code == 200, response.text
             await sandbox.wait_until(lambda: sandbox.workspace(workspace["id"])["latest_app_status"]["state"] == "idle",
                                      "the sandbox agent to report idle after the interrupt")

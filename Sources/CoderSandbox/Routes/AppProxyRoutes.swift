@@ -61,7 +61,7 @@ extension SandboxResponder {
                 let reason = text.isEmpty ? "message must not be empty" : "failed to send message: message can only be sent when the agent is waiting for user input"
                 return Reply.raw(status: 500, contentType: "application/problem+json", body: Data(#"{"$schema":"http://localhost:3284/schemas/ErrorModel.json","title":"Internal Server Error","status":500,"detail":"unexpected error occurred","errors":[{"message":"\#(reason)"}]}"#.utf8))
             }
-            simulator.startTurn(workspace.id, prompt: text)
+            await simulator.startTurn(workspace.id, prompt: text)
             return try Reply.json(AgentAPIOKBody(schema: schemaBase + "MessageResponseBody.json", ok: true))
         default:
             return Reply.raw(status: 404, contentType: "application/problem+json", body: Data(#"{"title":"Not Found","status":404,"detail":"no route for \#(r.method) /\#(path)"}"#.utf8))

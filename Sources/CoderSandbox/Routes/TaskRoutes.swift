@@ -67,7 +67,7 @@ extension SandboxResponder {
                     ? SandboxError(502, "Task app is not ready to accept input.", detail: "Status: running")
                     : SandboxError(409, "Task app is not ready to accept input.", detail: "Status: running")
             }
-            simulator.startTurn(workspace.id, prompt: input)
+            await simulator.startTurn(workspace.id, prompt: input)
             return Reply.empty(status: 204)
         }
         if r.match(.get, base + "/*/*/logs") != nil {

@@ -103,7 +103,7 @@ final class Simulator: Sendable {
         }
         guard let workspace = await store.workspaces[workspaceID] else { return }
         if firstStart, !workspace.prompt.trimmingCharacters(in: .whitespaces).isEmpty {
-            startTurn(workspaceID, prompt: workspace.prompt)
+            await startTurn(workspaceID, prompt: workspace.prompt)
         } else {
             // Coder's screen watcher reports `idle` once AgentAPI is stable.
             try await sleep(0.5)
@@ -121,8 +121,13 @@ final class Simulator: Sendable {
 
     // MARK: - Claude Code turns
 
-    /// Starts a turn (the initial prompt, or input through the tasks API or AgentAPI).
-    func startTurn(_ workspaceID: String, prompt: String) {
+    /// Starts a turn (the initial prompt, or input through the tasks API or AgentAPI). Like AgentAPI's
+    /// `POST /message`, it returns once the agent has taken the input: AgentAPI reports `running` from then on.
+    func startTurn(_ workspaceID: String, prompt: String) async {
+        await store.update(workspaceID) { workspace in
+            workspace.conversation.running = true
+            workspace.conversation.messages.append(AgentAPIMessage(id: workspace.conversation.messages.count, content: prompt, role: .user, time: Date()))
+        }
         track("turn:\(workspaceID)") { [self] in
             do { try await runTurn(workspaceID, prompt: prompt) } catch { logger.debug("turn in \(workspaceID) ended: \(error)") }
         }
@@ -130,10 +135,6 @@ final class Simulator: Sendable {
 
     private func runTurn(_ workspaceID: String, prompt: String) async throws {
         let plan = TurnPlanner.plan(prompt: prompt, seed: seed)
-        await store.update(workspaceID) { workspace in
-            workspace.conversation.running = true
-            workspace.conversation.messages.append(AgentAPIMessage(id: workspace.conversation.messages.count, content: prompt, role: .user, time: Date()))
-        }
         guard let token = await store.workspaces[workspaceID]?.agentToken else { return }
         let stepDelay = plan.slow ? 6.0 : 1.3
         try await sleep(0.6)

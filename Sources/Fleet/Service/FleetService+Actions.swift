@@ -60,6 +60,15 @@ extension FleetService {
 
     // MARK: - Tasks
 
+    /// Reports lag input: right after a task is sent, the newest report still describes the previous turn.
+    /// When the reports say the agent waits, ask AgentAPI (through Coder's app proxy) whether it is running.
+    /// One extra request, only for single-agent calls; failures leave the status as it was.
+    func refine(_ derived: DerivedStatus, _ workspace: Workspace) async -> DerivedStatus {
+        guard derived.status.acceptsTasks, let app = try? agentAPI(workspace, agent: workspace.name) else { return derived }
+        guard let status = try? await coder.agentAPIStatus(app), status.status == .running else { return derived }
+        return DerivedStatus(status: .busy, reason: "working on new input; no report yet", report: derived.report)
+    }
+
     /// Sends a new task to an agent that is waiting for one.
     public func startTask(agent input: String, task: String) async throws -> ActionResult {
         let text = task.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -68,7 +77,7 @@ extension FleetService {
         }
         let workspace = try await resolveAgent(input)
         let name = naming.agentName(ofWorkspace: workspace.name) ?? workspace.name
-        let derived = StatusModel.derive(workspace)
+        let derived = await refine(StatusModel.derive(workspace), workspace)
         try refuseUnlessReady(name, derived)
         try await sendInput(workspace, agent: name, text: text)
         return ActionResult(agent: name, status: .busy, message: "Task sent to agent '\(name)'. Call wait_for_agent to follow it.",
@@ -135,7 +144,7 @@ extension FleetService {
     public func cancelTask(agent input: String) async throws -> ActionResult {
         let workspace = try await resolveAgent(input)
         let name = naming.agentName(ofWorkspace: workspace.name) ?? workspace.name
-        let derived = StatusModel.derive(workspace)
+        let derived = await refine(StatusModel.derive(workspace), workspace)
         guard derived.status == .busy else {
             throw FleetError(.wrongState, "Agent '\(name)' is \(derived.status.rawValue), not busy; there is no task to cancel."
                 + (derived.status.acceptsTasks ? " Give it a new one with start_agent_task." : ""))
@@ -290,7 +299,7 @@ extension FleetService {
         guard limit > .zero else { throw FleetError(.invalidArgument, "timeout_seconds must be positive.") }
         let first = try await resolveAgent(input)
         let name = naming.agentName(ofWorkspace: first.name) ?? first.name
-        let initial = StatusModel.derive(first)
+        let initial = await refine(StatusModel.derive(first), first)
         let seenReports = Set(AgentApps.reports(in: first).map(\.id))
         let started = ContinuousClock.now
         func satisfied(_ status: AgentStatus) -> Bool {
@@ -314,7 +323,7 @@ extension FleetService {
             } catch {
                 throw FleetError.coder(error, doing: "read agent '\(name)'")
             }
-            derived = StatusModel.derive(workspace)
+            derived = await refine(StatusModel.derive(workspace), workspace)
         }
         let fresh = AgentApps.reports(in: workspace).filter { !seenReports.contains($0.id) }.reversed().map(HistoryEntry.init)
         return WaitResult(agent: name, status: derived.status, previousStatus: initial.status, changed: derived.status != initial.status,

@@ -164,6 +164,15 @@ public final class FleetService: Sendable {
             lastEventAt: StatusModel.lastEventAt(workspace), createdAt: workspace.createdAt)
     }
 
+    /// The summary of one agent, with its status confirmed against AgentAPI (see `refine`).
+    func detailedSummary(_ workspace: Workspace) async -> AgentSummary {
+        var result = await summary(workspace)
+        let refined = await refine(StatusModel.derive(workspace), workspace)
+        result.status = refined.status
+        result.statusReason = refined.reason
+        return result
+    }
+
     /// The fleet, filtered and paged. One workspace-list request per call once the template versions are cached.
     public func listAgents(status: String?, project: String?, cursor: String?, limit: Int?) async throws -> AgentList {
         var statuses: Set<AgentStatus>?
@@ -217,7 +226,7 @@ public final class FleetService: Sendable {
         }
         let reports = AgentApps.reports(in: workspace)
         return AgentDetail(
-            agent: await summary(workspace), taskPrompt: prompt,
+            agent: await detailedSummary(workspace), taskPrompt: prompt,
             build: BuildInfoSummary(id: build.id, number: build.buildNumber, transition: build.transition.rawValue, status: build.status.rawValue,
                                     jobStatus: build.job.status.rawValue, jobError: build.job.error, reason: build.reason.rawValue,
                                     createdAt: build.createdAt, completedAt: build.job.completedAt),

@@ -88,7 +88,7 @@ enum AgentTools {
             },
             FleetTool(
                 name: "delete_agent", title: "Delete agent",
-                description: "Delete an agent and destroy its workspace, even while it works. Returns at once with the delete build. Only fleet agents can be deleted.",
+                description: "Delete an agent and destroy its workspace, even while Claude Code works (not while a build runs: wait_for_agent first). Returns at once with the delete build. Only fleet agents can be deleted.",
                 input: ["agent_name": agentName], required: ["agent_name"],
                 output: OutputSchemas.action,
                 annotations: .init(readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false)
