@@ -5,8 +5,8 @@ checked against what the sandbox holds, read with plain HTTP GETs as any Coder c
 sandbox is Coder-compatible enough for a client written by someone else.
 
 The reference was written against Coder ~2.27 (tasks id == workspace id, `has_ai_task`); on 2.35 its tasks
-calls hit the documented breakage. Where the reference has a documented bug (/work/notes/reference-impl.md,
-"section 4"), the test asserts the documented behaviour and cites the bug.
+calls hit the documented breakage. Where the reference has a documented bug (README, "The reference
+implementation against the sandbox", R1–R6), the test asserts the documented behaviour and cites the bug.
 """
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ async def test_reference_implementation_drives_the_sandbox(version: str, sandbox
             tools = {tool.name for tool in (await session.list_tools()).tools}
             assert len(tools) == 11 and "wait_for_agent" not in tools  # the reference has 11 tools, no wait
 
-            # list_agent_projects: templates with an AI prompt and a system prompt parameter (reference rule, §3.3).
+            # list_agent_projects: templates with an AI prompt and a system prompt parameter (the reference's project rule).
             projects = await call(session, "list_agent_projects")
             assert projects["total_count"] == len(projects["projects"])
             assert sorted(p["name"] for p in projects["projects"]) == ["Platform", "Webshop"]
@@ -121,7 +121,7 @@ async def test_reference_implementation_drives_the_sandbox(version: str, sandbox
             assert shown["last_task"] == workspace["latest_app_status"]["message"]
             assert workspace["latest_app_status"]["state"] == "complete"
 
-            # list_agents: every workspace the token can see (the reference sends no owner filter, §4.6).
+            # list_agents: every workspace the token can see (the reference sends no owner filter, R5).
             listed = await call(session, "list_agents")
             assert listed["total_count"] == len(sandbox.workspaces()) == len(listed["agents"])
             entry = next(a for a in listed["agents"] if a["name"] == "refbot")
@@ -139,7 +139,7 @@ async def test_reference_implementation_drives_the_sandbox(version: str, sandbox
                 contents = [m["content"] for m in sandbox.agentapi(workspace, "messages")["messages"]]
                 assert "fix the cart bug" in contents
             else:
-                # Documented bug §4.1: from Coder 2.28 on, a task id is not a workspace id, so the experimental
+                # Documented bug R1: from Coder 2.28 on, a task id is not a workspace id, so the experimental
                 # tasks alias 404s for the workspace UUID the reference sends, and nothing reaches the agent.
                 error = await call_error(session, "start_agent_task", {"agent_name": "refbot", "task_description": "fix the cart bug"})
                 assert error == "Error calling tool 'start_agent_task': Resource not found or you do not have access to this resource"
@@ -163,7 +163,7 @@ async def test_reference_implementation_drives_the_sandbox(version: str, sandbox
                 assert log["total_count"] == len(messages) == len(log["logs"])
                 assert [entry["content"] for entry in log["logs"]] == [m["content"] for m in reversed(messages)]
             else:
-                # Documented bug §4.1: the logs call 404s and the reference silently returns no logs.
+                # Documented bug R1: the logs call 404s and the reference silently returns no logs.
                 assert messages, "the sandbox agent has a conversation"
                 assert log["logs"] == [] and log["total_count"] == 0
 
@@ -179,7 +179,7 @@ async def test_reference_implementation_drives_the_sandbox(version: str, sandbox
                 assert response.status_code == 200, response.text
                 await sandbox.wait_until(lambda: sandbox.workspace(workspace["id"])["latest_app_status"]["state"] == "working",
                                          "the sandbox agent to report working")
-                # Documented bug §4.2: Coder 2.35 has no latest_build.has_ai_task, so the reference never sees
+                # Documented bug R2: Coder 2.35 has no latest_build.has_ai_task, so the reference never sees
                 # "busy" and refuses to cancel a working agent.
                 assert await reference_status(session, "refbot") == "idle"
                 error = await call_error(session, "cancel_agent_task", {"agent_name": "refbot"})
@@ -217,7 +217,7 @@ async def test_reference_errors_and_restart(sandboxes, server_log) -> None:
     sandbox: Sandbox = sandboxes("2.27")
     with anyio.fail_after(TEST_TIMEOUT):
         async with reference_session(sandbox, server_log) as (session, _):
-            # Documented bug §4.10: the not-found message is wrapped twice.
+            # Documented bug R10: the not-found message is wrapped twice.
             error = await call_error(session, "show_agent", {"agent_name": "nobody"})
             assert error == "Error calling tool 'show_agent': Agent 'Agent 'nobody' not found' not found"
 
@@ -245,11 +245,11 @@ async def test_reference_errors_and_restart(sandboxes, server_log) -> None:
             # restart_agent: stop build, poll it, start build.
             restarted = await call(session, "restart_agent", {"agent_name": "refrestart"})
             assert restarted["message"] == "Agent 'refrestart' restarted successfully"
-            # Documented bug §4.4: the agent is built from the start *build* JSON, so it is garbage.
+            # Documented bug R3: the agent is built from the start *build* JSON, so it is garbage.
             assert (restarted["agent"]["name"], restarted["agent"]["status"], restarted["agent"]["role"],
                     restarted["agent"]["project"]) == ("unknown", "failed", "Unknown", "unknown")
             builds = sandbox.get(f"/api/v2/workspaces/{workspace['id']}/builds")
             assert [(b["build_number"], b["transition"]) for b in builds] == [(3, "start"), (2, "stop"), (1, "start")]
-            assert restarted["agent"]["workspace_id"] == builds[0]["id"]  # §4.4: the build id, not the workspace id
+            assert restarted["agent"]["workspace_id"] == builds[0]["id"]  # R3: the build id, not the workspace id
             assert builds[1]["status"] == "stopped"
             await wait_reference_status(session, "refrestart", "idle")
