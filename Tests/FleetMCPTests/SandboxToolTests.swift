@@ -1,6 +1,7 @@
 import CoderAPI
 import CoderSandbox
 import Fleet
+import FleetMCP
 import Foundation
 import MCP
 import Testing
@@ -274,5 +275,33 @@ import Testing
             }
             await env.stop()
         }
+    }
+}
+
+/// Least privilege and identifiers.
+@Suite struct ToolSelectionTests {
+    @Test func readOnlyAndAllowlistNarrowTheToolset() async throws {
+        let env = try await SandboxFleet.start(version: .v2_35)
+        defer { Task { await env.stop() } }
+        let readOnly = FleetMCPServer(fleet: env.fleet, version: "t", readOnly: true)
+        #expect(readOnly.definitions.map(\.name).sorted() == ["list_agent_projects", "list_agent_roles", "list_agents", "show_agent",
+                                                               "show_agent_log", "show_agent_task_history", "wait_for_agent"])
+        let error = await #expect(throws: MCPError.self) { _ = try await readOnly.call("create_agent", arguments: ["name": "x", "project": "webshop", "task": "t"]) }
+        #expect("\(error!)".contains("Unknown tool 'create_agent'"))
+        let allowed = FleetMCPServer(fleet: env.fleet, version: "t", allowedTools: ["list_agents", "show_agent"])
+        #expect(allowed.definitions.map(\.name) == ["list_agents", "show_agent"])
+    }
+
+    @Test func agentsCanBeNamedByWorkspaceID() async throws {
+        let env = try await SandboxFleet.start(version: .v2_35)
+        let mcp = try await MCPHarness.connect(env.fleet)
+        defer { Task { await mcp.close(); await env.stop() } }
+        let created = try await mcp.ok("create_agent", ["name": "byid", "project": "webshop", "task": "Investigate"])
+        let id = try #require(created["workspace_id"]?.stringValue)
+        let shown = try await mcp.ok("show_agent", ["agent_name": .string(id.uppercased())])
+        #expect(shown["agent"]?["name"]?.stringValue == "byid")
+        let other = try await env.coder.createWorkspace(CreateWorkspaceRequest(name: "not-an-agent", templateID: try await env.coder.templates().first { $0.name == "webshop" }!.id))
+        let refused = try await mcp.failure("show_agent", ["agent_name": .string(other.id)])
+        #expect(refused.contains("does not exist"), "a workspace outside the fleet is not an agent")
     }
 }

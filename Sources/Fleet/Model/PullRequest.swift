@@ -1,3 +1,4 @@
+import CoderAPI
 import Foundation
 
 /// A pull or merge request an agent linked in a status report.
@@ -10,10 +11,23 @@ public struct PullRequest: Codable, Sendable, Hashable {
     public var number: Int
     /// When the agent reported the link.
     public var reportedAt: Date?
+    // From the forge's API, when a token is configured (show_agent only).
+    public var title: String?
+    /// `open`, `draft`, `closed` or `merged`.
+    public var state: String?
+    /// GitHub's `mergeable_state` (`clean`, `blocked`, `unstable`, `dirty`, …) or GitLab's merge status.
+    public var mergeable: String?
+    /// `approved`, `changes_requested`, `review_required`, `commented` or `none`.
+    public var review: String?
+    /// `success`, `failure`, `pending` or `none`.
+    public var checks: String?
+    /// Why the forge could not be asked.
+    public var enrichmentError: String?
 
     enum CodingKeys: String, CodingKey {
-        case url, forge, repository, number
+        case url, forge, repository, number, title, state, mergeable, review, checks
         case reportedAt = "reported_at"
+        case enrichmentError = "enrichment_error"
     }
 
     public init(url: String, forge: String, repository: String, number: Int, reportedAt: Date? = nil) {
@@ -28,7 +42,7 @@ public struct PullRequest: Codable, Sendable, Hashable {
     /// Bitbucket `…/owner/repo/pull-requests/N` and Gitea/Forgejo `…/owner/repo/pulls/N` links.
     public static func parse(_ text: String, reportedAt: Date? = nil) -> PullRequest? {
         guard let url = URL(string: text.trimmingCharacters(in: .whitespaces)), let scheme = url.scheme,
-              scheme == "https" || scheme == "http", let host = url.host else { return nil }
+              scheme == "https" || scheme == "http", url.host != nil else { return nil }
         let parts = url.path.split(separator: "/").map(String.init)
         func number(after marker: String) -> (Int, Int)? {
             guard let index = parts.firstIndex(of: marker), index + 1 < parts.count, let n = Int(parts[index + 1]) else { return nil }
@@ -42,7 +56,8 @@ public struct PullRequest: Codable, Sendable, Hashable {
             return PullRequest(url: text, forge: "bitbucket", repository: parts[index - 2] + "/" + parts[index - 1], number: n, reportedAt: reportedAt)
         }
         if let (index, n) = number(after: "pull"), index == 2 {
-            return PullRequest(url: text, forge: host.contains("github") ? "github" : "github", repository: parts[0] + "/" + parts[1], number: n, reportedAt: reportedAt)
+            // github.com and GitHub Enterprise hosts.
+            return PullRequest(url: text, forge: "github", repository: parts[0] + "/" + parts[1], number: n, reportedAt: reportedAt)
         }
         if let (index, n) = number(after: "pulls"), index == 2 {
             return PullRequest(url: text, forge: "gitea", repository: parts[0] + "/" + parts[1], number: n, reportedAt: reportedAt)
@@ -59,4 +74,3 @@ public struct PullRequest: Codable, Sendable, Hashable {
     }
 }
 
-import CoderAPI

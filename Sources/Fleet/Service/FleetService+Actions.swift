@@ -177,7 +177,7 @@ extension FleetService {
     }
 
     /// Stops the workspace if it runs, waits (bounded) for the stop, then starts it.
-    public func restartAgent(_ input: String, progress: @escaping @Sendable (String) async -> Void = { _ in }) async throws -> ActionResult {
+    public func restartAgent(_ input: String, progress: @escaping @Sendable (Double, String) async -> Void = { _, _ in }) async throws -> ActionResult {
         var workspace = try await resolveAgent(input)
         let name = naming.agentName(ofWorkspace: workspace.name) ?? workspace.name
         do {
@@ -186,10 +186,11 @@ extension FleetService {
                     throw FleetError(.wrongState, "Agent '\(name)' has a \(workspace.latestBuild.status.rawValue) build in progress; wait_for_agent, then restart_agent again.")
                 }
                 let stop = try await coder.createBuild(workspaceID: workspace.id, CreateWorkspaceBuildRequest(transition: .stop))
-                await progress("stopping agent '\(name)'")
-                let deadline = ContinuousClock.now + configuration.maxWait
+                let started = ContinuousClock.now
+                let deadline = started + configuration.maxWait
                 var build = stop
                 while !build.job.status.isTerminal {
+                    await progress((ContinuousClock.now - started).seconds, "stopping agent '\(name)': \(build.job.status.rawValue)")
                     guard ContinuousClock.now < deadline else {
                         return ActionResult(agent: name, status: .stopping, message: "Agent '\(name)' is still stopping; call restart_agent again once it is stopped to start it.",
                                             workspaceID: workspace.id, buildID: stop.id)
@@ -268,8 +269,17 @@ extension FleetService {
             }
         }
         entries.sort { $0.time == $1.time ? $0.id > $1.id : $0.time > $1.time }
-        return (Page(agentName: name, all: entries, page: page, pageSize: pageSize), source)
+        var result = Page(agentName: name, all: entries, page: page, pageSize: pageSize)
+        // Terminal screens can be long; keep a page well inside MCP clients' output limits.
+        for index in result.items.indices where result.items[index].content.count > Self.maxLogEntryCharacters {
+            let content = result.items[index].content
+            result.items[index].content = String(content.prefix(Self.maxLogEntryCharacters)) + "\n… [\(content.count - Self.maxLogEntryCharacters) more characters truncated]"
+        }
+        return (result, source)
     }
+
+    /// The longest log entry `show_agent_log` returns in full.
+    public static let maxLogEntryCharacters = 4000
 
     func validatePage(_ page: Int, _ pageSize: Int) throws { try validatePage(pageSize: pageSize, page) }
 

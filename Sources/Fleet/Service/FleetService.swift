@@ -12,11 +12,16 @@ public final class FleetService: Sendable {
     public let deployment: DeploymentDetector
     let parameters = ImmutableCache<String, [TemplateVersionParameter]>()
     let presets = ImmutableCache<String, [Preset]>()
+    let identity = ImmutableCache<String, String>()
     let logger: Logger
+    /// Asks forges about pull requests in `show_agent`; nil leaves pull requests as the agents reported them.
+    let enricher: PullRequestEnricher?
 
-    public init(coder: CoderClient, configuration: FleetConfiguration = FleetConfiguration(), logger: Logger = Logger(label: "fleet-mcp")) {
+    public init(coder: CoderClient, configuration: FleetConfiguration = FleetConfiguration(), enricher: PullRequestEnricher? = nil,
+                logger: Logger = Logger(label: "fleet-mcp")) {
         self.coder = coder
         self.configuration = configuration
+        self.enricher = enricher
         self.deployment = DeploymentDetector(coder: coder, pinned: configuration.tasksAPI, logger: logger)
         self.logger = logger
     }
@@ -132,6 +137,13 @@ public final class FleetService: Sendable {
     public func resolveAgent(_ input: String) async throws -> Workspace {
         let name = naming.normalise(input)
         guard !name.isEmpty else { throw FleetError(.invalidArgument, "Agent name is empty. Call list_agents to see the agents.") }
+        if UUID(uuidString: name) != nil {
+            // A workspace id (as Coder's own tools accept): must still be one of the caller's fleet agents.
+            if let workspace = try? await coder.workspace(id: name.lowercased()), naming.agentName(ofWorkspace: workspace.name) != nil,
+               await !onlyProjects([workspace]).isEmpty, workspace.ownerID == (try? await callerID()) {
+                return workspace
+            }
+        }
         let wanted = naming.workspaceName(for: name).lowercased()
         let candidates = try await fleetWorkspaces(nameContains: wanted)
         if let workspace = candidates.first(where: { $0.name.lowercased() == wanted }) {
@@ -144,6 +156,12 @@ public final class FleetService: Sendable {
         let names = try await fleetWorkspaces().compactMap { naming.agentName(ofWorkspace: $0.name) }
         throw FleetError(.notFound, "Agent '\(name)' does not exist." + Suggestions.phrase(Suggestions.closest(to: name, among: names))
             + (names.isEmpty ? " There are no agents; create one with create_agent." : " Call list_agents to see the agents."))
+    }
+
+    /// The caller's user id (cached; a token belongs to one user).
+    func callerID() async throws -> String {
+        let coder = self.coder
+        return try await identity.value(for: "me") { try await coder.user().id }
     }
 
     func roleName(_ workspace: Workspace) async -> String? {
@@ -225,6 +243,8 @@ public final class FleetService: Sendable {
                        health: app.health.rawValue, isAgentAPI: app.id == sidebar?.id)
         }
         let reports = AgentApps.reports(in: workspace)
+        var pullRequest = PullRequest.newest(in: reports)
+        if let pr = pullRequest, let enricher, enricher.canEnrich(pr) { pullRequest = await enricher.enrich(pr) }
         return AgentDetail(
             agent: await detailedSummary(workspace), taskPrompt: prompt,
             build: BuildInfoSummary(id: build.id, number: build.buildNumber, transition: build.transition.rawValue, status: build.status.rawValue,
@@ -232,7 +252,7 @@ public final class FleetService: Sendable {
                                     createdAt: build.createdAt, completedAt: build.job.completedAt),
             workspaceAgent: agent.map { WorkspaceAgentSummary(name: $0.name, status: $0.status.rawValue, lifecycle: $0.lifecycleState.rawValue,
                                                              healthy: $0.health.healthy, healthReason: $0.health.reason, version: $0.version) },
-            apps: apps, pullRequest: PullRequest.newest(in: reports), latestReport: StatusModel.currentReport(workspace).map(HistoryEntry.init),
+            apps: apps, pullRequest: pullRequest, latestReport: StatusModel.currentReport(workspace).map(HistoryEntry.init),
             templateVersionID: build.templateVersionID, outdated: workspace.outdated, tasksAPI: generation.rawValue)
     }
 }

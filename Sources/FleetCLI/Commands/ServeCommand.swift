@@ -24,6 +24,23 @@ struct FleetOptions: ParsableArguments {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (logs go to stderr).")
     var logLevel: String?
 
+    @Flag(name: .customLong("read-only"), help: "Offer only the tools that change nothing (list, show, history, log, wait).")
+    var readOnly = false
+
+    @Option(name: .customLong("tools"), help: "Comma-separated allowlist of tools to offer (default: all).")
+    var tools: String?
+
+    /// The allowlist, checked against the tool names.
+    func allowedTools(known: [String]) throws -> Set<String>? {
+        guard let tools else { return nil }
+        let names = Set(tools.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        let unknown = names.subtracting(known)
+        guard unknown.isEmpty else {
+            throw ValidationError("--tools names unknown tools: \(unknown.sorted().joined(separator: ", ")). Tools: \(known.joined(separator: ", ")).")
+        }
+        return names
+    }
+
     func configuration() throws -> FleetConfiguration {
         var pinned: TasksAPIGeneration?
         if tasksAPI != "auto" {
@@ -89,8 +106,17 @@ struct ServeCommand: AsyncParsableCommand {
         // Created only once the configuration is known: every exit below shuts it down.
         let live = LiveTransport()
         let coder = makeCoderClient(url: connection.url, token: connection.token, live: live)
-        let fleet = FleetService(coder: coder, configuration: configuration, logger: logger)
-        let mcp = FleetMCPServer(fleet: fleet, version: FleetCommand.version)
+        // Pull requests are enriched from GitHub / GitLab when GITHUB_TOKEN (or GH_TOKEN) / GITLAB_TOKEN is set.
+        let forges = ForgeConfiguration.fromEnvironment()
+        let enricher = forges.githubToken != nil || forges.gitlabToken != nil ? PullRequestEnricher(transport: live, configuration: forges) : nil
+        let fleet = FleetService(coder: coder, configuration: configuration, enricher: enricher, logger: logger)
+        let allowed: Set<String>?
+        do { allowed = try options.allowedTools(known: FleetMCPServer.allToolNames(fleet: fleet)) } catch {
+            try? await live.shutdown()
+            try? await running?.stop()
+            throw error
+        }
+        let mcp = FleetMCPServer(fleet: fleet, version: FleetCommand.version, readOnly: options.readOnly, allowedTools: allowed)
         let server = await mcp.makeServer()
         // Detect the tasks API at start-up, in the background; the first tool call shares the same detection.
         Task { _ = try? await fleet.deployment.generation() }

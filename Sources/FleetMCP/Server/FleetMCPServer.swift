@@ -22,11 +22,22 @@ public struct FleetMCPServer: Sendable {
     private let inFlight = InFlightCalls()
     let logger: Logger
 
-    public init(fleet: FleetService, version: String, logger: Logger = Logger(label: "fleet-mcp.mcp")) {
+    /// - Parameters:
+    ///   - readOnly: offer only the tools that change nothing (`--read-only`).
+    ///   - allowedTools: offer only these tools (`--tools`); nil offers all.
+    public init(fleet: FleetService, version: String, readOnly: Bool = false, allowedTools: Set<String>? = nil,
+                logger: Logger = Logger(label: "fleet-mcp.mcp")) {
         self.fleet = fleet
         self.version = version
         self.logger = logger
-        self.tools = DiscoveryTools.all(fleet) + AgentTools.all(fleet) + TaskTools.all(fleet)
+        self.tools = (DiscoveryTools.all(fleet) + AgentTools.all(fleet) + TaskTools.all(fleet)).filter { tool in
+            (!readOnly || tool.definition.annotations.readOnlyHint == true) && (allowedTools?.contains(tool.definition.name) ?? true)
+        }
+    }
+
+    /// Every tool name, in the order they are listed.
+    public static func allToolNames(fleet: FleetService) -> [String] {
+        (DiscoveryTools.all(fleet) + AgentTools.all(fleet) + TaskTools.all(fleet)).map(\.definition.name)
     }
 
     /// The tool list as MCP clients see it.

@@ -82,8 +82,8 @@ enum AgentTools {
                 output: OutputSchemas.action,
                 annotations: .init(readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false)
             ) { arguments, context in
-                try structured(try await fleet.restartAgent(try arguments.requiredString("agent_name")) { message in
-                    await context.progress(0, total: nil, message)
+                try structured(try await fleet.restartAgent(try arguments.requiredString("agent_name")) { elapsed, message in
+                    await context.progress(elapsed, total: 45, message)
                 })
             },
             FleetTool(

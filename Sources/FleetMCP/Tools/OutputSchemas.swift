@@ -60,6 +60,12 @@ enum OutputSchemas {
         "repository": Schema.string("owner/name"),
         "number": Schema.integer("Pull request number"),
         "reported_at": Schema.time,
+        "title": Schema.string("Title (from the forge)"),
+        "state": Schema.string("open, draft, closed or merged (from the forge)"),
+        "mergeable": Schema.string("Mergeability as the forge reports it (GitHub mergeable_state, GitLab merge status)"),
+        "review": Schema.string("approved, changes_requested, review_required, commented or none (from the forge)"),
+        "checks": Schema.string("success, failure, pending or none (from the forge)"),
+        "enrichment_error": Schema.string("Why the forge could not be asked"),
     ], required: ["url", "forge", "repository", "number"])
 
     static let action = Schema.object([
