@@ -165,6 +165,31 @@ import Testing
         #expect(typeBad.contains("page must be an integer"))
     }
 
+    @Test func aCrashedClaudeIsFailedWithAReason() async throws {
+        let env = try await SandboxFleet.start(version: .v2_35)
+        let mcp = try await MCPHarness.connect(env.fleet)
+        defer { Task { await mcp.close(); await env.stop() } }
+        _ = try await mcp.ok("create_agent", ["name": "crashy", "project": "webshop", "task": "[fail] Run the migrations"])
+        let settled = try await mcp.ok("wait_for_agent", ["agent_name": "crashy", "until": "failed", "timeout_seconds": 30])
+        #expect(settled["status"]?.stringValue == "failed")
+        #expect(settled["status_reason"]?.stringValue?.contains("unhealthy") == true)
+        let refused = try await mcp.failure("start_agent_task", ["agent_name": "crashy", "task_description": "again"])
+        #expect(refused.contains("restart_agent"))
+        _ = try await mcp.ok("restart_agent", ["agent_name": "crashy"])
+        let revived = try await mcp.ok("wait_for_agent", ["agent_name": "crashy", "until": "idle", "timeout_seconds": 30])
+        #expect(revived["status"]?.stringValue == "idle")
+    }
+
+    @Test func aFailedBuildIsFailedWithTheJobError() async throws {
+        let env = try await SandboxFleet.start(version: .v2_35)
+        let mcp = try await MCPHarness.connect(env.fleet)
+        defer { Task { await mcp.close(); await env.stop() } }
+        _ = try await mcp.ok("create_agent", ["name": "broken", "project": "platform", "task": "[build-fail] Deploy"])
+        let settled = try await mcp.ok("wait_for_agent", ["agent_name": "broken", "until": "settled", "timeout_seconds": 30])
+        #expect(settled["status"]?.stringValue == "failed")
+        #expect(settled["status_reason"]?.stringValue?.hasPrefix("build failed: terraform apply") == true)
+    }
+
     @Test func waitReturnsPromptlyWhenCancelled() async throws {
         let env = try await SandboxFleet.start(version: .v2_35)
         let mcp = try await MCPHarness.connect(env.fleet)

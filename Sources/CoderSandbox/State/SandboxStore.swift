@@ -186,10 +186,7 @@ actor SandboxStore {
         if [.pending, .running, .canceling].contains(latest.jobStatus) {
             throw SandboxError(409, "A workspace build is already active.")
         }
-        var versionID = request.templateVersionID ?? latest.templateVersionID
-        if request.templateVersionID == nil, request.transition == .start, let record = template(named: workspace.templateName) {
-            versionID = latest.templateVersionID.isEmpty ? record.version.id : versionID
-        }
+        let versionID = request.templateVersionID ?? latest.templateVersionID
         guard let record = templateForVersion(versionID) else {
             throw SandboxError(400, "Template version \"\(versionID)\" doesn't exist.", validations: [ValidationError(field: "template_version_id", detail: "template version not found")])
         }

@@ -89,8 +89,13 @@ public enum StatusModel {
             default: break
             }
         }
-        if let app = AgentApps.sidebarApp(in: workspace), app.health == .initializing, report == nil {
-            return DerivedStatus(status: .starting, reason: "\(app.displayName) is initializing", report: report)
+        if let app = AgentApps.sidebarApp(in: workspace) {
+            if app.health == .unhealthy {
+                return DerivedStatus(status: .failed, reason: "\(app.displayName) is unhealthy (Coder's health check fails)", report: report)
+            }
+            if app.health == .initializing, report == nil {
+                return DerivedStatus(status: .starting, reason: "\(app.displayName) is initializing", report: report)
+            }
         }
         guard let report else {
             // Claude Code reports as soon as it runs (the prompt makes it `working`, the screen watcher reports
