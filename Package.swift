@@ -82,6 +82,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "FleetCLITests",
+            dependencies: ["FleetCLI", "CoderAPI"]
+        ),
+        .testTarget(
             name: "FleetMCPTests",
             dependencies: [
                 "CoderAPI", "Fleet", "FleetMCP", "CoderSandbox",
