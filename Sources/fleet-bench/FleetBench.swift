@@ -5,24 +5,12 @@ import FleetMCP
 import Foundation
 import Logging
 import MCP
-import Synchronization
 
 /// Prints how fleet-mcp's tool calls scale: latency and Coder requests per call, by fleet size and history
 /// length, against the embedded sandbox over an in-process MCP connection.
 /// Run: `swift run -c release fleet-bench`.
 @main
 struct FleetBench {
-    final class Counter: HTTPTransport {
-        let upstream: any HTTPTransport
-        private let total = Mutex(0)
-        init(_ upstream: any HTTPTransport) { self.upstream = upstream }
-        var count: Int { total.withLock { $0 } }
-        func send(_ request: CoderHTTPRequest) async throws -> CoderHTTPResponse {
-            total.withLock { $0 += 1 }
-            return try await upstream.send(request)
-        }
-    }
-
     static func main() async throws {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -58,7 +46,7 @@ struct FleetBench {
     struct Environment {
         let sandbox: RunningSandbox
         let live: LiveTransport
-        let counter: Counter
+        let counter: CountingTransport
         let coder: CoderClient
         let client: Client
         let server: Server
@@ -66,7 +54,7 @@ struct FleetBench {
         static func start() async throws -> Environment {
             let sandbox = try await RunningSandbox.start(SandboxOptions(port: 0, agentSpeed: 0))
             let live = LiveTransport()
-            let counter = Counter(live)
+            let counter = CountingTransport(live)
             let coder = CoderClient(baseURL: sandbox.url, token: SessionToken(sandbox.token), transport: counter)
             let server = await FleetMCPServer(fleet: FleetService(coder: coder), version: "bench").makeServer()
             let (a, b) = await InMemoryTransport.createConnectedPair()

@@ -5,9 +5,9 @@ import Testing
 
 /// The client against recorded real traffic: the requests it sends equal the recorded ones.
 @Suite struct RecordedRequestTests {
-    func client(_ cassette: String) throws -> (CoderClient, CapturingTransport, ReplayTransport) {
+    func client(_ cassette: String) throws -> (CoderClient, CountingTransport, ReplayTransport) {
         let replay = try ReplayTransport(contentsOf: Fixtures.cassetteURL(cassette))
-        let capture = CapturingTransport(replay)
+        let capture = CountingTransport(replay)
         let client = CoderClient(baseURL: URL(string: "https://coder.example.com")!, token: SessionToken("t-secret"),
                                  transport: capture, retry: .none)
         return (client, capture, replay)

@@ -16,21 +16,6 @@ enum Fixtures {
     }
 }
 
-/// A transport that remembers what it was asked, then forwards.
-final class CapturingTransport: HTTPTransport, @unchecked Sendable {
-    let upstream: any HTTPTransport
-    private let lock = NSLock()
-    private var _requests: [CoderHTTPRequest] = []
-    var requests: [CoderHTTPRequest] { lock.withLock { _requests } }
-
-    init(_ upstream: any HTTPTransport) { self.upstream = upstream }
-
-    func send(_ request: CoderHTTPRequest) async throws -> CoderHTTPResponse {
-        lock.withLock { _requests.append(request) }
-        return try await upstream.send(request)
-    }
-}
-
 func jsonObject(_ data: Data?) -> NSDictionary? {
     guard let data, let object = try? JSONSerialization.jsonObject(with: data) as? NSDictionary else { return nil }
     return object

@@ -13,22 +13,6 @@ enum Paths {
     static let snapshots = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("__snapshots__")
 }
 
-/// Counts and keeps every request, then forwards it.
-final class CountingTransport: HTTPTransport {
-    let upstream: any HTTPTransport
-    private let log = Mutex<[CoderHTTPRequest]>([])
-
-    init(_ upstream: any HTTPTransport) { self.upstream = upstream }
-
-    var requests: [CoderHTTPRequest] { log.withLock { $0 } }
-    func reset() { log.withLock { $0.removeAll() } }
-
-    func send(_ request: CoderHTTPRequest) async throws -> CoderHTTPResponse {
-        log.withLock { $0.append(request) }
-        return try await upstream.send(request)
-    }
-}
-
 /// Progress messages a client received.
 final class ProgressLog: Sendable {
     private let messages = Mutex<[String]>([])

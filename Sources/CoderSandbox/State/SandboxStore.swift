@@ -122,7 +122,7 @@ actor SandboxStore {
 
     /// `POST /users/{user}/workspaces`: validates like Coder, then queues the first start build.
     func createWorkspace(owner: User, request: CreateWorkspaceRequest, initiator: User) throws -> WorkspaceRecord {
-        if !AgentNameRules.isValid(request.name) {
+        if !WorkspaceName.isValid(request.name) {
             throw SandboxError(400, "Validation failed.", validations: [ValidationError(field: "name", detail: "Validation failed for tag \"workspace_name\" with value: \"\(request.name)\"")])
         }
         let record: TemplateRecord
@@ -270,15 +270,5 @@ actor SandboxStore {
         tasks[task.id] = task
         update(workspace.id) { $0.taskID = task.id }
         return task
-    }
-}
-
-/// Coder's workspace-name rule (`codersdk/name.go`).
-enum AgentNameRules {
-    static func isValid(_ name: String) -> Bool {
-        guard (1...32).contains(name.count), !["new", "create"].contains(name.lowercased()) else { return false }
-        return name.split(separator: "-", omittingEmptySubsequences: false).allSatisfy { part in
-            !part.isEmpty && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
-        }
     }
 }

@@ -1,3 +1,5 @@
+import CoderAPI
+
 /// Maps agent names to workspace names and checks them against Coder's rules before anything is written.
 public struct AgentNaming: Sendable, Hashable {
     /// Prepended to every agent name (`agent-` by default, `--name-prefix`).
@@ -25,20 +27,17 @@ public struct AgentNaming: Sendable, Hashable {
     /// Coder's `NameValid` (`codersdk/name.go`): 1–32 characters, `^[a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*$`, not `new`/`create`.
     public func validate(_ agent: String) throws(FleetError) {
         let workspace = workspaceName(for: agent)
-        let budget = 32 - prefix.count
+        let budget = WorkspaceName.maxLength - prefix.count
         if agent.isEmpty {
             throw FleetError(.invalidArgument, "Agent name is empty. Use letters, digits and single hyphens, at most \(budget) characters (e.g. 'sony').")
         }
-        if workspace.count > 32 {
+        if workspace.count > WorkspaceName.maxLength {
             throw FleetError(.invalidArgument, "Agent name '\(agent)' is \(agent.count) characters; with the '\(prefix)' prefix Coder allows at most \(budget).")
         }
-        let valid = workspace.split(separator: "-", omittingEmptySubsequences: false).allSatisfy { part in
-            !part.isEmpty && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
-        }
-        if !valid {
+        if !WorkspaceName.hasValidCharacters(workspace) {
             throw FleetError(.invalidArgument, "Agent name '\(agent)' is not a valid Coder workspace name: use ASCII letters, digits and single hyphens, not at the start or end (e.g. 'sony' or 'review-bot').")
         }
-        if ["new", "create"].contains(workspace.lowercased()) {
+        if WorkspaceName.isReserved(workspace) {
             throw FleetError(.invalidArgument, "'\(workspace)' is reserved by Coder; pick another agent name.")
         }
     }

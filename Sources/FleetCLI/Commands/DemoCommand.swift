@@ -26,7 +26,7 @@ struct DemoCommand: AsyncParsableCommand {
 
         let sandbox = try await RunningSandbox.start(SandboxOptions(port: 0, coderVersion: version, agentSpeed: agentSpeed))
         let live = LiveTransport()
-        let counter = RequestCounter(live)
+        let counter = CountingTransport(live)
         let coder = CoderClient(baseURL: sandbox.url, token: SessionToken(sandbox.token), transport: counter)
         let fleet = FleetService(coder: coder, configuration: FleetConfiguration(pollInterval: .milliseconds(250)))
         let server = await FleetMCPServer(fleet: fleet, version: FleetCommand.version).makeServer()
@@ -111,19 +111,6 @@ struct DemoCommand: AsyncParsableCommand {
 
 struct DemoFailure: Error, CustomStringConvertible {
     var description: String
-}
-
-/// Counts Coder requests for the demo's summary.
-final class RequestCounter: HTTPTransport, @unchecked Sendable {
-    let upstream: any HTTPTransport
-    private let lock = NSLock()
-    private var total = 0
-    init(_ upstream: any HTTPTransport) { self.upstream = upstream }
-    var count: Int { lock.withLock { total } }
-    func send(_ request: CoderHTTPRequest) async throws -> CoderHTTPResponse {
-        lock.withLock { total += 1 }
-        return try await upstream.send(request)
-    }
 }
 
 /// One MCP client session of the demo, printing each call.
