@@ -61,6 +61,9 @@ import Testing
         #expect(TasksAPIGeneration.forVersion("v2.37.0") == TasksAPIGeneration.none)
         #expect(TasksAPIGeneration.forVersion("v2.20.0") == TasksAPIGeneration.none)
         #expect(TasksAPIGeneration.forVersion("v0.0.0-devel+abc") == nil)
+        #expect(TasksAPIGeneration.tasksHaveOwnIDs(version: "v2.27.1+230b55b") == false)
+        #expect(TasksAPIGeneration.tasksHaveOwnIDs(version: "v2.28.0") == true)
+        #expect(TasksAPIGeneration.tasksHaveOwnIDs(version: "v2.35.1") == true)
     }
 
     @Test func tokenNeverPrints() {

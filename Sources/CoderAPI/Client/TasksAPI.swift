@@ -27,6 +27,13 @@ public enum TasksAPIGeneration: String, Sendable, Hashable, CaseIterable {
         return TasksAPIGeneration.none
     }
 
+    /// Whether a version gives tasks their own ids and names (2.28+). On 2.26–2.27 a task is its workspace,
+    /// addressed by the workspace id. Unparseable (dev) versions give `nil`.
+    public static func tasksHaveOwnIDs(version: String) -> Bool? {
+        guard let (major, minor) = parseMajorMinor(version), !(major == 0 && minor == 0) else { return nil }
+        return major > 2 || minor >= 28
+    }
+
     static func parseMajorMinor(_ version: String) -> (Int, Int)? {
         var text = Substring(version)
         if text.hasPrefix("v") { text = text.dropFirst() }

@@ -253,13 +253,16 @@ actor SandboxStore {
     }
 
     func createTask(owner: User, request: CreateTaskRequest, initiator: User) throws -> TaskRecord {
+        // `coderd/aitasks.go` tasksCreate: the task's name is also its workspace's name.
         guard let record = templateForVersion(request.templateVersionID) else {
-            throw SandboxError(400, "Template version \"\(request.templateVersionID)\" doesn't exist.")
+            throw SandboxError(400, "Template version not found or you do not have access to this resource")
         }
         guard record.aiTask else { throw SandboxError(400, "Template does not have a valid \"coder_ai_task\" resource.") }
+        if let name = request.name, !name.isEmpty, !WorkspaceName.isValid(name) {
+            throw SandboxError(400, "Unable to create a Task with the provided name.", detail: "name must be a valid Coder name")
+        }
         let input = request.input.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !input.isEmpty else { throw SandboxError(400, "Task input is required.") }
-        let name = request.name ?? "task-" + String(ids.uuid().prefix(8))
+        let name = request.name.flatMap { $0.isEmpty ? nil : $0 } ?? "task-" + String(ids.uuid().prefix(8))
         let workspace = try createWorkspace(owner: owner, request: CreateWorkspaceRequest(
             name: name, templateVersionID: record.version.id, templateVersionPresetID: request.templateVersionPresetID,
             richParameterValues: [WorkspaceBuildParameter(name: "AI Prompt", value: input)]), initiator: initiator)

@@ -50,6 +50,14 @@ public actor DeploymentDetector {
         return generation
     }
 
+    /// Whether tasks have their own ids and names (Coder 2.28+), so agents are created and addressed as tasks.
+    /// On 2.26–2.27, and when the generation is pinned without a known version, a task is its workspace.
+    public func tasksHaveOwnIDs() async -> Bool {
+        let generation = try? await generation()
+        if generation == .stable { return true }
+        return version.flatMap { TasksAPIGeneration.tasksHaveOwnIDs(version: $0) } ?? false
+    }
+
     /// Called when a tasks route answered "Route not found": use the next older way to reach agents.
     public func demote(from generation: TasksAPIGeneration) -> TasksAPIGeneration {
         let next: TasksAPIGeneration = generation == .stable ? .experimental : .none

@@ -35,10 +35,12 @@ extension FleetService {
         let promptName = params.first { configuration.isPromptParameter($0.name) }?.name ?? configuration.promptParameter
         let workspaceName = naming.workspaceName(for: name)
         let generation = (try? await deployment.generation()) ?? .none
+        let ownIDs = await deployment.tasksHaveOwnIDs()
         let workspace: Workspace
         do {
-            if generation == .stable {
-                let created = try await coder.createTask(.stable, CreateTaskRequest(templateVersionID: version, templateVersionPresetID: preset?.id,
+            if generation != .none && ownIDs {
+                // 2.28+: only a task is a task. Coder names its workspace after the task.
+                let created = try await coder.createTask(generation, CreateTaskRequest(templateVersionID: version, templateVersionPresetID: preset?.id,
                                                                                   input: prompt, name: workspaceName))
                 workspace = try await coder.workspace(owner: created.ownerName, name: created.workspaceName ?? workspaceName)
             } else {
@@ -106,7 +108,7 @@ extension FleetService {
         var generation = (try? await deployment.generation()) ?? .none
         while generation != .none {
             do {
-                try await coder.sendTaskInput(generation, owner: workspace.ownerName, id: taskID(workspace, generation), input: text)
+                try await coder.sendTaskInput(generation, owner: workspace.ownerName, id: await taskID(workspace), input: text)
                 return
             } catch let error as CoderAPIError where error.status == 404 && error.message == "Route not found." {
                 generation = await deployment.demote(from: generation)
@@ -128,9 +130,11 @@ extension FleetService {
         }
     }
 
-    /// 2.26–2.27 used the workspace id as the task id; later versions link the task from the workspace.
-    func taskID(_ workspace: Workspace, _ generation: TasksAPIGeneration) -> String {
-        workspace.taskID ?? (generation == .stable ? workspace.name : workspace.id)
+    /// 2.26–2.27 address a task by its workspace id; 2.28+ by the task id the workspace links (2.30+) or by
+    /// the task's name, which is the workspace's name.
+    func taskID(_ workspace: Workspace) async -> String {
+        if let id = workspace.taskID { return id }
+        return await deployment.tasksHaveOwnIDs() ? workspace.name : workspace.id
     }
 
     func agentAPI(_ workspace: Workspace, agent name: String) throws -> AppAddress {
@@ -252,7 +256,7 @@ extension FleetService {
             }
             do {
                 source = "tasks_api"
-                entries = try await coder.taskLogs(generation, owner: workspace.ownerName, id: taskID(workspace, generation)).logs.map {
+                entries = try await coder.taskLogs(generation, owner: workspace.ownerName, id: await taskID(workspace)).logs.map {
                     LogEntry(id: $0.id, type: $0.type.rawValue, content: $0.content, time: $0.time)
                 }
                 break

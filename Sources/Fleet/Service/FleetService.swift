@@ -227,7 +227,7 @@ public final class FleetService: Sendable {
         let generation = (try? await deployment.generation()) ?? .none
         var prompt: String?
         if generation != .none {
-            do { prompt = try await coder.task(generation, owner: workspace.ownerName, id: workspace.taskID ?? workspace.id).initialPrompt }
+            do { prompt = try await coder.task(generation, owner: workspace.ownerName, id: await taskID(workspace)).initialPrompt }
             catch { logger.debug("no task view for \(workspace.name): \(error)") }
         }
         if prompt == nil {
