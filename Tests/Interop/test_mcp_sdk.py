@@ -418,3 +418,28 @@ def test_stdio_answers_every_request_read_before_stdin_closes(sandboxes) -> None
     responses = raw_exchange(sandbox, messages, {1, 2}, close_stdin_first=True)
     assert sorted(responses) == [1, 2], f"responses received before exit: {responses}"
     assert responses[2]["result"]["structuredContent"]["total_count"] == 2
+
+
+def test_token_never_appears_in_logs_errors_or_recordings(sandboxes, tmp_path) -> None:
+    """With trace logging and FLEET_MCP_RECORD on, the session token shows up nowhere: not on stderr, not in tool
+    results (including errors), not in the recorded cassette."""
+    sandbox: Sandbox = sandboxes("2.35")
+    recording = tmp_path / "recorded.yaml"
+    env = {**serve_environment(sandbox), "FLEET_MCP_RECORD": str(recording)}
+    messages = [initialize_request("2025-06-18"), {"jsonrpc": "2.0", "method": "notifications/initialized"}]
+    calls = [("list_agents", {}), ("show_agent", {"agent_name": "nobody"}),
+             ("create_agent", {"name": "tok", "project": "nope", "task": "x"}), ("list_agent_projects", {})]
+    for index, (name, arguments) in enumerate(calls, start=2):
+        messages.append({"jsonrpc": "2.0", "id": index, "method": "tools/call", "params": {"name": name, "arguments": arguments}})
+    process = subprocess.run([str(fleet_binary()), "serve", "--log-level", "trace"], input="".join(json.dumps(m) + "\n" for m in messages),
+                             capture_output=True, text=True, env=env, timeout=30)
+    responses = [json.loads(line) for line in process.stdout.splitlines() if line.strip()]
+    assert sorted(r["id"] for r in responses if "id" in r) == [1, 2, 3, 4, 5], process.stderr[-2000:]
+    assert any(r.get("result", {}).get("isError") for r in responses), "the error cases produced tool errors"
+    assert "→ GET /api/v2/workspaces" in process.stderr, "trace logging was on"
+    assert sandbox.token not in process.stdout
+    assert sandbox.token not in process.stderr
+    text = recording.read_text()
+    assert "/api/v2/templates" in text and "interactions" in text
+    assert sandbox.token not in text
+    assert "Coder-Session-Token" not in text
