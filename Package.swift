@@ -66,12 +66,13 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "fleet-mcp", dependencies: ["FleetCLI"]),
-        // Prints latency and Coder requests per tool call by fleet size: `swift run -c release fleet-bench`.
+        // Latency, Coder requests and bytes per tool call, by fleet size, beside the reference: Scripts/bench.sh.
         .executableTarget(
             name: "fleet-bench",
             dependencies: [
-                "CoderAPI", "Fleet", "FleetMCP", "CoderSandbox",
+                "CoderAPI", "FleetMCP", "CoderSandbox",
                 .product(name: "MCP", package: "swift-sdk"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(

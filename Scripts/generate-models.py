@@ -503,6 +503,70 @@ AgentAPIPostMessage | AgentAPI `POST /message` body.
 
 AgentAPIPostMessageResponse | AgentAPI `POST /message` answer.
   ok Bool
+
+## WorkspaceViews.swift
+WorkspaceView | The parts of a workspace (`codersdk.Workspace`) fleet-mcp reads. Decoding a fleet of full workspaces costs most of a `list_agents` call; this view skips what the fleet never looks at (agent scripts, environment, job inputs, …).
+  id String
+  created_at Date
+  updated_at Date
+  owner_id String
+  owner_name String
+  template_name String
+  template_display_name String
+  template_active_version_id String
+  latest_build BuildView
+  latest_app_status WorkspaceAppStatus!
+  outdated Bool
+  name String
+  task_id String?
+
+WorkspaceViewsResponse | `GET /api/v2/workspaces`, as `WorkspaceView`s.
+  workspaces [WorkspaceView]
+  count Int
+
+BuildView | The parts of a workspace build fleet-mcp reads.
+  id String
+  created_at Date
+  updated_at Date
+  build_number Int
+  transition WorkspaceTransition
+  status WorkspaceStatus
+  reason BuildReason
+  template_version_id String
+  template_version_preset_id String!
+  job JobView
+  resources [ResourceView]
+  ai_task_sidebar_app_id String?
+
+JobView | The parts of a provisioner job fleet-mcp reads.
+  status ProvisionerJobStatus
+  error String?
+  started_at Date?
+  completed_at Date?
+  queue_position Int
+  queue_size Int
+
+ResourceView | A build resource, for its agents.
+  agents [AgentView]?
+
+AgentView | The parts of a workspace agent fleet-mcp reads.
+  id String
+  name String
+  status AgentStatus
+  lifecycle_state AgentLifecycle
+  ready_at Date?
+  health AgentHealth
+  version String
+  apps [AppView]
+
+AppView | The parts of a workspace app fleet-mcp reads.
+  id String
+  url String?
+  external Bool
+  slug String
+  display_name String
+  health AppHealth
+  statuses [WorkspaceAppStatus]
 '''
 
 def camel(key):

@@ -203,9 +203,10 @@ import Testing
         #expect(send.method == "POST")
         #expect(send.url.path == "/api/experimental/tasks/mvgijssel/5d9aa1c3-c2a1-4205-875e-978ba2189bbf/send")
         #expect(jsonObject(send.body) == jsonObject(Data(#"{"input":"Write hello world to a file"}"#.utf8)))
-        // Before sending, fleet-mcp asked AgentAPI whether the idle-looking agent is mid-turn; the recording has
-        // no AgentAPI traffic, so that probe found no answer and the reports decided.
-        #expect(recorded.replay.unmatched == ["GET /@mvgijssel/test-recording-agent.main/apps/ccw/status"])
+        // The recording has neither the exact-name lookup (fleet-mcp then lists, as the recording did) nor AgentAPI
+        // traffic (the probe whether the idle-looking agent is mid-turn finds no answer; the reports decide).
+        #expect(recorded.replay.unmatched == ["GET /api/v2/users/me/workspace/test-recording-agent",
+                                              "GET /@mvgijssel/test-recording-agent.main/apps/ccw/status"])
     }
 
     @Test func startAgentTaskRefusesABusyAgent() async throws {

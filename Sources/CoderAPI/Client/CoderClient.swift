@@ -151,6 +151,11 @@ extension CoderClient {
 
     /// `GET /api/v2/workspaces?q=&limit=&offset=`.
     public func workspaces(_ filter: WorkspaceFilter = WorkspaceFilter(), limit: Int? = nil, offset: Int? = nil) async throws -> WorkspacesResponse {
+        try await workspaces(filter, limit: limit, offset: offset, as: WorkspacesResponse.self)
+    }
+
+    /// `GET /api/v2/workspaces?q=&limit=&offset=`, decoded as `T` (e.g. `WorkspaceViewsResponse`).
+    public func workspaces<T: Decodable>(_ filter: WorkspaceFilter, limit: Int? = nil, offset: Int? = nil, as type: T.Type) async throws -> T {
         var query: [URLQueryItem] = []
         let q = filter.query
         if !q.isEmpty { query.append(URLQueryItem(name: "q", value: q)) }
@@ -160,12 +165,12 @@ extension CoderClient {
     }
 
     /// `GET /api/v2/workspaces/{id}`.
-    public func workspace(id: String, includeDeleted: Bool = false) async throws -> Workspace {
+    public func workspace<T: Decodable>(id: String, includeDeleted: Bool = false, as type: T.Type = Workspace.self) async throws -> T {
         try await get(Self.path("/api/v2/workspaces", id), query: includeDeleted ? [URLQueryItem(name: "include_deleted", value: "true")] : [])
     }
 
-    /// `GET /api/v2/users/{user}/workspace/{name}`.
-    public func workspace(owner: String, name: String) async throws -> Workspace {
+    /// `GET /api/v2/users/{user}/workspace/{name}` (Coder matches the name case-insensitively).
+    public func workspace<T: Decodable>(owner: String, name: String, as type: T.Type = Workspace.self) async throws -> T {
         try await get(Self.path("/api/v2/users", owner, "workspace", name))
     }
 
@@ -175,8 +180,9 @@ extension CoderClient {
     }
 
     /// `POST /api/v2/organizations/{org}/members/{user}/workspaces` → 201 (the route older clients use).
-    public func createWorkspace(organization: String, user: String = "me", _ request: CreateWorkspaceRequest) async throws -> Workspace {
-        try await decode(Workspace.self, "POST", Self.path("/api/v2/organizations", organization, "members", user, "workspaces"), body: request)
+    public func createWorkspace<T: Decodable>(organization: String, user: String = "me", _ request: CreateWorkspaceRequest,
+                                              as type: T.Type = Workspace.self) async throws -> T {
+        try await decode(T.self, "POST", Self.path("/api/v2/organizations", organization, "members", user, "workspaces"), body: request)
     }
 
     /// `POST /api/v2/workspaces/{id}/builds` → 201.

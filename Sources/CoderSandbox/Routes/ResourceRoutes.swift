@@ -51,14 +51,19 @@ extension SandboxResponder {
             let list = try await store.searchWorkspaces(r.query["q"] ?? "", caller: user)
             let offset = try pagination(r, "offset") ?? 0
             let limit = try pagination(r, "limit") ?? 0
-            let page = list.dropFirst(offset).prefix(limit == 0 ? Int.max : limit)
-            var rendered: [Workspace] = []
-            for workspace in page { rendered.append(await store.render(workspace)) }
-            return try Reply.json(WorkspacesResponse(workspaces: rendered, count: list.count))
+            let page = Array(list.dropFirst(offset).prefix(limit == 0 ? Int.max : limit))
+            // `{"workspaces":[…],"count":n}` from each workspace's cached JSON.
+            var body = Data("{\"workspaces\":[".utf8)
+            for (index, workspace) in page.enumerated() {
+                if index > 0 { body.append(UInt8(ascii: ",")) }
+                body.append(try await store.json(workspace))
+            }
+            body.append(contentsOf: Data("],\"count\":\(list.count)}".utf8))
+            return Reply.raw(status: 200, contentType: "application/json; charset=utf-8", body: body)
         }
         if let m = r.match(.get, "api/v2/workspaces/*") {
             let workspace = try await workspace(m[0], includeDeleted: r.query["include_deleted"] == "true")
-            return try Reply.json(await store.render(workspace))
+            return Reply.raw(status: 200, contentType: "application/json; charset=utf-8", body: try await store.json(workspace))
         }
         if let m = r.match(.get, "api/v2/users/*/workspace/*") {
             let owner = try await store.requireUser(m[0], caller: user)

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Synchronization
 
 /// Answers every request the way Coder would, from the store, and tells the simulator about new builds and input.
 struct SandboxResponder: HTTPResponder {
@@ -13,8 +14,10 @@ struct SandboxResponder: HTTPResponder {
     let version: SandboxVersion
     let latency: Duration
     let logger: Logger
+    let requests: RequestCounter
 
     func respond(to request: Request, context: Context) async throws -> Response {
+        requests.increment()
         var request = request
         let body = (try? await request.collectBody(upTo: 4 << 20)) ?? ByteBuffer()
         let incoming = SandboxRequest(request, body: body)
@@ -62,4 +65,11 @@ struct SandboxResponder: HTTPResponder {
         }
         return try await resources(r, user: user)
     }
+}
+
+/// Counts the requests the sandbox answers (what a benchmark charges a tool call).
+final class RequestCounter: Sendable {
+    private let value = Mutex(0)
+    func increment() { value.withLock { $0 += 1 } }
+    var count: Int { value.withLock { $0 } }
 }

@@ -14,9 +14,11 @@ public final class RunningSandbox: Sendable {
     private let task: Task<Void, any Error>
     private let simulator: Simulator
     let store: SandboxStore
+    let counter: RequestCounter
 
-    init(url: URL, token: String, options: SandboxOptions, task: Task<Void, any Error>, simulator: Simulator) {
+    init(url: URL, token: String, options: SandboxOptions, task: Task<Void, any Error>, simulator: Simulator, counter: RequestCounter) {
         self.store = simulator.store
+        self.counter = counter
         self.url = url
         self.token = token
         self.options = options
@@ -29,7 +31,9 @@ public final class RunningSandbox: Sendable {
         let store = SandboxStore(seed: options.seed, version: options.coderVersion, token: options.token)
         let simulator = Simulator(store: store, speed: options.agentSpeed, seed: options.seed.randomSeed, logger: logger)
         try await SeedAgents.create(options.seed.agents, store: store, simulator: simulator)
-        let responder = SandboxResponder(store: store, simulator: simulator, version: options.coderVersion, latency: options.latency, logger: logger)
+        let counter = RequestCounter()
+        let responder = SandboxResponder(store: store, simulator: simulator, version: options.coderVersion, latency: options.latency,
+                                         logger: logger, requests: counter)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         var serverLogger = logger
         serverLogger.logLevel = .critical  // Hummingbird reports a cancelled shutdown as errors; nothing to act on.
@@ -43,7 +47,7 @@ public final class RunningSandbox: Sendable {
             throw CancellationError()
         }
         let host = options.host.contains(":") ? "[\(options.host)]" : options.host
-        return RunningSandbox(url: URL(string: "http://\(host):\(port)")!, token: await store.sessionToken, options: options, task: task, simulator: simulator)
+        return RunningSandbox(url: URL(string: "http://\(host):\(port)")!, token: await store.sessionToken, options: options, task: task, simulator: simulator, counter: counter)
     }
 
     /// Stops simulated agents and the server.
@@ -101,12 +105,12 @@ enum SeedAgents {
                     AgentAPIMessage(id: 1, content: agent.prompt, role: .user, time: past.addingTimeInterval(42)),
                 ]
             }
-            for (index, report) in (agent.history ?? []).enumerated() {
+            let history = agent.history ?? []
+            for (index, report) in history.enumerated() {
+                // Spread over the hour since the agent started, oldest first.
+                let at = past.addingTimeInterval(60 + 3000 * Double(index) / Double(max(1, history.count)))
                 try await store.patchAppStatus(agentToken: workspace.agentToken, PatchAppStatus(appSlug: "ccw", state: AppStatusState(rawValue: report.state),
-                                                                                                message: report.message, uri: report.uri))
-                await store.update(workspace.id) { record in
-                    if let last = record.statuses.indices.last { record.statuses[last].createdAt = past.addingTimeInterval(60 + Double(index) * 30) }
-                }
+                                                                                                message: report.message, uri: report.uri), at: at)
             }
             if stopped {
                 let (_, build) = try await store.createBuild(workspaceID: workspace.id, request: CreateWorkspaceBuildRequest(transition: .stop), initiator: owner)
@@ -118,6 +122,22 @@ enum SeedAgents {
 }
 
 extension RunningSandbox {
+    /// Requests answered so far (every route, the app proxy included).
+    public var requestCount: Int { counter.count }
+
+    /// Adds `agents` running agents to the first user's fleet, each with `statusesPerAgent` reports, straight into
+    /// the store (for benchmarks: seeding a thousand agents over HTTP would measure the seeding).
+    public func seedFleet(agents: Int, statusesPerAgent: Int, template: String = "webshop", prefix: String = "agent-bench-") async throws {
+        let history = (0..<statusesPerAgent).map { index in
+            SandboxSeed.Report(state: index == statusesPerAgent - 1 ? "complete" : "working", message: "Step \(index + 1) of the benchmark task",
+                               uri: index == statusesPerAgent - 1 ? "https://github.com/acme/webshop/pull/\(index + 1)" : nil)
+        }
+        let seeds = (0..<agents).map { index in
+            SandboxSeed.Agent(workspace: "\(prefix)\(index)", template: template, preset: "Coder", prompt: "Benchmark task \(index)", state: nil, history: history)
+        }
+        try await SeedAgents.create(seeds, store: store, simulator: simulator)
+    }
+
     /// The token the workspace's agent holds (`CODER_AGENT_TOKEN` inside the workspace). For tests that
     /// report statuses the way an agent does; real Coder never returns it over the API.
     public func agentToken(workspaceID: String) async -> String? {

@@ -7,6 +7,15 @@ extension SandboxStore {
         users.first { $0.user.id == workspace.ownerID }?.user ?? users[0].user
     }
 
+    /// The workspace's JSON, rendered once per change (a fleet list re-sends unchanged workspaces).
+    func json(_ workspace: WorkspaceRecord) throws -> Data {
+        let revision = revisions[workspace.id] ?? 0
+        if let cached = renderedJSON[workspace.id], cached.revision == revision { return cached.json }
+        let json = try CoderJSON.encode(render(workspace))
+        renderedJSON[workspace.id] = (revision, json)
+        return json
+    }
+
     func render(_ workspace: WorkspaceRecord) -> Workspace {
         let owner = owner(of: workspace)
         let record = template(named: workspace.templateName) ?? templates[0]
@@ -48,7 +57,7 @@ extension SandboxStore {
             initiatorName: initiator.username, job: job, reason: build.reason,
             resources: status == .succeeded ? resources(build, of: workspace, record: record, live: isLatest) : [],
             deadline: nil, maxDeadline: nil, status: build.workspaceStatus, dailyCost: 0,
-            matchedProvisioners: MatchedProvisioners(count: 1, available: 1, mostRecentlySeen: Date()),
+            matchedProvisioners: MatchedProvisioners(count: 1, available: 1, mostRecentlySeen: build.createdAt),
             templateVersionPresetID: build.presetID,
             hasAiTask: version == .v2_27 ? (record.aiTask && build.transition == .start) : nil,
             aiTaskSidebarAppID: version == .v2_27 && record.aiTask && build.transition == .start ? workspace.agentAPIAppID : nil,
@@ -77,7 +86,7 @@ extension SandboxStore {
     }
 
     func renderAgent(id: String, resourceID: String, workspace: WorkspaceRecord, live: Bool, record: TemplateRecord) -> WorkspaceAgent {
-        let now = Date()
+        let now = workspace.updatedAt
         let runtime = live ? workspace.agent : nil
         let status = runtime?.status ?? .disconnected
         let lifecycle = runtime?.lifecycle ?? .off

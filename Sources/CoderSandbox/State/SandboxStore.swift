@@ -11,6 +11,11 @@ actor SandboxStore {
     var templates: [TemplateRecord] = []
     var workspaces: [String: WorkspaceRecord] = [:]
     var tasks: [String: TaskRecord] = [:]
+    /// Agent token → workspace id.
+    var agentTokens: [String: String] = [:]
+    /// Bumped on every change of a workspace; keys the cache of its rendered JSON.
+    var revisions: [String: Int] = [:]
+    var renderedJSON: [String: (revision: Int, json: Data)] = [:]
     var pullRequestNumbers: [String: Int] = [:]
     let started = Date()
 
@@ -117,7 +122,8 @@ actor SandboxStore {
     }
 
     func workspace(agentToken: String) -> WorkspaceRecord? {
-        workspaces.values.first { !$0.deleted && $0.agentToken == agentToken }
+        guard let id = agentTokens[agentToken], let workspace = workspaces[id], !workspace.deleted else { return nil }
+        return workspace
     }
 
     /// `POST /users/{user}/workspaces`: validates like Coder, then queues the first start build.
@@ -151,6 +157,8 @@ actor SandboxStore {
         workspace.builds.append(newBuild(number: 1, transition: .start, versionID: record.version.id, presetID: request.templateVersionPresetID,
                                          initiator: initiator, now: now))
         workspaces[id] = workspace
+        revisions[id, default: 0] += 1
+        agentTokens[workspace.agentToken] = id
         return workspace
     }
 
@@ -200,28 +208,30 @@ actor SandboxStore {
         workspace.updatedAt = now
         if request.transition != .start { workspace.agent = nil; workspace.conversation.running = false }
         workspaces[workspace.id] = workspace
+        revisions[workspace.id, default: 0] += 1
         return (workspace, build)
     }
 
     // MARK: - Simulation hooks
 
+    /// Changes a workspace in place (no copy of its status history).
     func update(_ workspaceID: String, _ change: (inout WorkspaceRecord) -> Void) {
-        guard var workspace = workspaces[workspaceID] else { return }
-        change(&workspace)
-        workspaces[workspaceID] = workspace
+        guard workspaces[workspaceID] != nil else { return }
+        change(&workspaces[workspaceID]!)
+        revisions[workspaceID, default: 0] += 1
     }
 
     func updateBuild(_ workspaceID: String, buildID: String, _ change: (inout BuildRecord) -> Void) -> Bool {
-        guard var workspace = workspaces[workspaceID], let index = workspace.builds.firstIndex(where: { $0.id == buildID }) else { return false }
-        change(&workspace.builds[index])
-        workspace.builds[index].updatedAt = Date()
-        workspaces[workspaceID] = workspace
+        guard let index = workspaces[workspaceID]?.builds.firstIndex(where: { $0.id == buildID }) else { return false }
+        change(&workspaces[workspaceID]!.builds[index])
+        workspaces[workspaceID]!.builds[index].updatedAt = Date()
+        revisions[workspaceID, default: 0] += 1
         return true
     }
 
     /// `PATCH /workspaceagents/me/app-status`, with Coder's validation.
-    func patchAppStatus(agentToken: String, _ patch: PatchAppStatus) throws {
-        guard var workspace = workspace(agentToken: agentToken), workspace.agent != nil, let agentID = workspace.latestBuild.agentID else {
+    func patchAppStatus(agentToken: String, _ patch: PatchAppStatus, at time: Date = Date()) throws {
+        guard let workspace = workspace(agentToken: agentToken), workspace.agent != nil, let agentID = workspace.latestBuild.agentID else {
             throw SandboxError.signedOut("Workspace agent token invalid or the workspace is not running.")
         }
         guard patch.message.count <= 160 else { throw SandboxError(400, "Message is too long.", detail: "Message must be less than 160 characters.") }
@@ -232,10 +242,10 @@ actor SandboxStore {
         case "ccw-cli": appID = workspace.cliAppID
         default: throw SandboxError(400, "Failed to get workspace app.", detail: "No app found with slug \"\(patch.appSlug)\"")
         }
-        let status = WorkspaceAppStatus(id: ids.uuid(), createdAt: Date(), workspaceID: workspace.id, agentID: agentID, appID: appID,
+        let status = WorkspaceAppStatus(id: ids.uuid(), createdAt: time, workspaceID: workspace.id, agentID: agentID, appID: appID,
                                         state: patch.state, message: patch.message, uri: patch.uri ?? "", icon: "", needsUserAttention: false)
-        workspace.statuses.append(status)
-        workspaces[workspace.id] = workspace
+        workspaces[workspace.id]!.statuses.append(status)
+        revisions[workspace.id, default: 0] += 1
     }
 
     func nextPullRequest(repository: String) -> Int {

@@ -7,7 +7,7 @@ public enum AgentApps {
 
     /// The app Coder's task sidebar shows (2.27: `ai_task_sidebar_app_id`), else the first app with a known slug,
     /// else one that answers on AgentAPI's port 3284, else the app that carries status reports.
-    public static func sidebarApp(in workspace: Workspace) -> WorkspaceApp? {
+    public static func sidebarApp(in workspace: WorkspaceView) -> AppView? {
         let apps = workspace.latestBuild.resources.flatMap { $0.agents ?? [] }.flatMap(\.apps)
         if let id = workspace.latestBuild.aiTaskSidebarAppID, let app = apps.first(where: { $0.id == id }) { return app }
         for slug in knownSlugs { if let app = apps.first(where: { $0.slug == slug }) { return app } }
@@ -17,14 +17,14 @@ public enum AgentApps {
     }
 
     /// The agent that runs the app (or the first agent).
-    public static func agent(of app: WorkspaceApp?, in workspace: Workspace) -> WorkspaceAgent? {
+    public static func agent(of app: AppView?, in workspace: WorkspaceView) -> AgentView? {
         let agents = workspace.latestBuild.resources.flatMap { $0.agents ?? [] }
         if let app, let owner = agents.first(where: { $0.apps.contains { $0.id == app.id } }) { return owner }
         return agents.first
     }
 
     /// Every report of every app of the current build, newest first, without duplicates.
-    public static func reports(in workspace: Workspace) -> [WorkspaceAppStatus] {
+    public static func reports(in workspace: WorkspaceView) -> [WorkspaceAppStatus] {
         var seen = Set<String>()
         var all: [WorkspaceAppStatus] = []
         for agent in workspace.latestBuild.resources.flatMap({ $0.agents ?? [] }) {

@@ -53,7 +53,7 @@ public enum StatusModel {
     /// How long a ready agent may stay silent before fleet-mcp calls it idle rather than starting.
     public static let firstReportGrace: TimeInterval = 60
 
-    public static func derive(_ workspace: Workspace, now: Date = Date()) -> DerivedStatus {
+    public static func derive(_ workspace: WorkspaceView, now: Date = Date()) -> DerivedStatus {
         let build = workspace.latestBuild
         let report = currentReport(workspace)
         switch build.status {
@@ -116,19 +116,19 @@ public enum StatusModel {
     }
 
     /// The newest report, ignoring reports older than the latest start build (as Coder's task view does).
-    static func currentReport(_ workspace: Workspace) -> WorkspaceAppStatus? {
+    static func currentReport(_ workspace: WorkspaceView) -> WorkspaceAppStatus? {
         guard let latest = workspace.latestAppStatus else { return nil }
         let build = workspace.latestBuild
         if build.transition == .start, latest.createdAt < build.createdAt { return nil }
         return latest
     }
 
-    static func queueReason(_ build: WorkspaceBuild) -> String? {
+    static func queueReason(_ build: BuildView) -> String? {
         build.job.queuePosition > 0 ? "queued at position \(build.job.queuePosition) of \(build.job.queueSize)" : "waiting for a provisioner"
     }
 
     /// The newest event: the latest report or the latest build change.
-    public static func lastEventAt(_ workspace: Workspace) -> Date {
+    public static func lastEventAt(_ workspace: WorkspaceView) -> Date {
         let build = workspace.latestBuild
         var candidates = [build.createdAt, build.updatedAt]
         if let completed = build.job.completedAt { candidates.append(completed) }

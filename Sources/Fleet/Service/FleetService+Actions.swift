@@ -36,17 +36,17 @@ extension FleetService {
         let workspaceName = naming.workspaceName(for: name)
         let generation = (try? await deployment.generation()) ?? .none
         let ownIDs = await deployment.tasksHaveOwnIDs()
-        let workspace: Workspace
+        let workspace: WorkspaceView
         do {
             if generation != .none && ownIDs {
                 // 2.28+: only a task is a task. Coder names its workspace after the task.
                 let created = try await coder.createTask(generation, CreateTaskRequest(templateVersionID: version, templateVersionPresetID: preset?.id,
                                                                                   input: prompt, name: workspaceName))
-                workspace = try await coder.workspace(owner: created.ownerName, name: created.workspaceName ?? workspaceName)
+                workspace = try await coder.workspace(owner: created.ownerName, name: created.workspaceName ?? workspaceName, as: WorkspaceView.self)
             } else {
                 workspace = try await coder.createWorkspace(organization: template.organizationID, CreateWorkspaceRequest(
                     name: workspaceName, templateID: template.id, templateVersionPresetID: preset?.id,
-                    richParameterValues: [WorkspaceBuildParameter(name: promptName, value: prompt)]))
+                    richParameterValues: [WorkspaceBuildParameter(name: promptName, value: prompt)]), as: WorkspaceView.self)
             }
         } catch let error as CoderAPIError where error.status == 409 {
             throw FleetError(.conflict, "Agent '\(name)' already exists (Coder: \(error.coderMessage)). Pick another name, or delete_agent '\(name)' first.")
@@ -65,7 +65,7 @@ extension FleetService {
     /// Reports lag input: right after a task is sent, the newest report still describes the previous turn.
     /// When the reports say the agent waits, ask AgentAPI (through Coder's app proxy) whether it is running.
     /// One extra request, only for single-agent calls; failures leave the status as it was.
-    func refine(_ derived: DerivedStatus, _ workspace: Workspace) async -> DerivedStatus {
+    func refine(_ derived: DerivedStatus, _ workspace: WorkspaceView) async -> DerivedStatus {
         guard derived.status.acceptsTasks, let app = try? agentAPI(workspace, agent: workspace.name) else { return derived }
         guard let status = try? await coder.agentAPIStatus(app), status.status == .running else { return derived }
         return DerivedStatus(status: .busy, reason: "working on new input; no report yet", report: derived.report)
@@ -104,7 +104,7 @@ extension FleetService {
     }
 
     /// Delivers input through the tasks API, or AgentAPI where the deployment has none.
-    func sendInput(_ workspace: Workspace, agent name: String, text: String) async throws {
+    func sendInput(_ workspace: WorkspaceView, agent name: String, text: String) async throws {
         var generation = (try? await deployment.generation()) ?? .none
         while generation != .none {
             do {
@@ -132,12 +132,12 @@ extension FleetService {
 
     /// 2.26–2.27 address a task by its workspace id; 2.28+ by the task id the workspace links (2.30+) or by
     /// the task's name, which is the workspace's name.
-    func taskID(_ workspace: Workspace) async -> String {
+    func taskID(_ workspace: WorkspaceView) async -> String {
         if let id = workspace.taskID { return id }
         return await deployment.tasksHaveOwnIDs() ? workspace.name : workspace.id
     }
 
-    func agentAPI(_ workspace: Workspace, agent name: String) throws -> AppAddress {
+    func agentAPI(_ workspace: WorkspaceView, agent name: String) throws -> AppAddress {
         guard let app = AgentApps.sidebarApp(in: workspace) else {
             throw FleetError(.unavailable, "Agent '\(name)' has no AgentAPI app (slug \(AgentApps.knownSlugs.joined(separator: "/"))); its template must include Coder's claude-code module.")
         }
@@ -205,7 +205,6 @@ extension FleetService {
                 if build.status == .failed {
                     throw FleetError(.coder, "Stopping agent '\(name)' failed: \(build.job.error ?? "unknown error"). Try restart_agent again or delete_agent.")
                 }
-                workspace.latestBuild = build
             }
             let start = try await coder.createBuild(workspaceID: workspace.id, CreateWorkspaceBuildRequest(transition: .start))
             return ActionResult(agent: name, status: start.status == .running ? .starting : AgentStatus(rawValue: start.status.rawValue) ?? .starting,
@@ -330,7 +329,7 @@ extension FleetService {
             await progress(elapsed.seconds, limit.seconds, "agent '\(name)' is \(derived.status.rawValue)" + (derived.report.map { ": \($0.message)" } ?? ""))
             try await Task.sleep(for: min(configuration.pollInterval, limit - elapsed))
             do {
-                workspace = try await coder.workspace(id: first.id)
+                workspace = try await coder.workspace(id: first.id, as: WorkspaceView.self)
             } catch let error as CoderAPIError where error.status == 410 || error.status == 404 {
                 derived = DerivedStatus(status: .deleted, reason: "the workspace is gone", report: nil)
                 break

@@ -106,10 +106,10 @@ public final class FleetService: Sendable {
 
     /// The caller's workspaces that could be agents, in one request. `nameContains` narrows the answer on the
     /// server (Coder matches `name:` as a case-insensitive substring), so a lookup does not download the fleet.
-    func fleetWorkspaces(nameContains: String? = nil) async throws -> [Workspace] {
+    func fleetWorkspaces(nameContains: String? = nil) async throws -> [WorkspaceView] {
         let name = nameContains ?? (naming.prefix.isEmpty ? nil : naming.prefix)
         do {
-            return try await coder.workspaces(WorkspaceFilter(owner: "me", name: name))
+            return try await coder.workspaces(WorkspaceFilter(owner: "me", name: name), as: WorkspaceViewsResponse.self)
                 .workspaces.filter { naming.agentName(ofWorkspace: $0.name) != nil || naming.prefix.isEmpty }
         } catch {
             throw FleetError.coder(error, doing: "list workspaces")
@@ -117,9 +117,9 @@ public final class FleetService: Sendable {
     }
 
     /// Keeps the workspaces whose template is a fleet project (by the template's active version, cached).
-    func onlyProjects(_ workspaces: [Workspace]) async -> [Workspace] {
+    func onlyProjects(_ workspaces: [WorkspaceView]) async -> [WorkspaceView] {
         var verdict: [String: Bool] = [:]
-        var kept: [Workspace] = []
+        var kept: [WorkspaceView] = []
         for workspace in workspaces {
             let version = workspace.templateActiveVersionID
             if verdict[version] == nil {
@@ -134,21 +134,32 @@ public final class FleetService: Sendable {
     }
 
     /// Looks an agent up by name (with or without the prefix, any case). One workspace-list request.
-    public func resolveAgent(_ input: String) async throws -> Workspace {
+    public func resolveAgent(_ input: String) async throws -> WorkspaceView {
         let name = naming.normalise(input)
         guard !name.isEmpty else { throw FleetError(.invalidArgument, "Agent name is empty. Call list_agents to see the agents.") }
         if UUID(uuidString: name) != nil {
             // A workspace id (as Coder's own tools accept): must still be one of the caller's fleet agents.
-            if let workspace = try? await coder.workspace(id: name.lowercased()), naming.agentName(ofWorkspace: workspace.name) != nil,
+            if let workspace = try? await coder.workspace(id: name.lowercased(), as: WorkspaceView.self), naming.agentName(ofWorkspace: workspace.name) != nil,
                await !onlyProjects([workspace]).isEmpty, workspace.ownerID == (try? await callerID()) {
                 return workspace
             }
         }
         let wanted = naming.workspaceName(for: name).lowercased()
-        let candidates = try await fleetWorkspaces(nameContains: wanted)
+        // One workspace by its exact name (Coder compares names case-insensitively); a miss or an older server
+        // falls back to a name-filtered list.
+        var candidates: [WorkspaceView] = []
+        var missing = false
+        do {
+            candidates = [try await coder.workspace(owner: "me", name: wanted, as: WorkspaceView.self)]
+        } catch let error as CoderAPIError where error.status == 404 {
+            missing = true
+        } catch {
+            logger.debug("exact lookup of \(wanted) failed (\(error)); listing instead")
+        }
+        if candidates.isEmpty, !missing { candidates = try await fleetWorkspaces(nameContains: wanted) }
         if let workspace = candidates.first(where: { $0.name.lowercased() == wanted }) {
             guard await !onlyProjects([workspace]).isEmpty else {
-                throw FleetError(.invalidArgument, "Workspace '\(workspace.name)' uses template '\(workspace.templateName)', which is not a fleet project; fleet-mcp leaves it alone.")
+                throw FleetError(.invalidArgument, "WorkspaceView '\(workspace.name)' uses template '\(workspace.templateName)', which is not a fleet project; fleet-mcp leaves it alone.")
             }
             return workspace
         }
@@ -164,13 +175,13 @@ public final class FleetService: Sendable {
         return try await identity.value(for: "me") { try await coder.user().id }
     }
 
-    func roleName(_ workspace: Workspace) async -> String? {
+    func roleName(_ workspace: WorkspaceView) async -> String? {
         guard let presetID = workspace.latestBuild.templateVersionPresetID else { return nil }
         let version = workspace.latestBuild.templateVersionID
         return (try? await presets(ofVersion: version))?.first { $0.id == presetID }?.name
     }
 
-    func summary(_ workspace: Workspace) async -> AgentSummary {
+    func summary(_ workspace: WorkspaceView) async -> AgentSummary {
         let derived = StatusModel.derive(workspace)
         let reports = AgentApps.reports(in: workspace)
         return AgentSummary(
@@ -183,7 +194,7 @@ public final class FleetService: Sendable {
     }
 
     /// The summary of one agent, with its status confirmed against AgentAPI (see `refine`).
-    func detailedSummary(_ workspace: Workspace) async -> AgentSummary {
+    func detailedSummary(_ workspace: WorkspaceView) async -> AgentSummary {
         var result = await summary(workspace)
         let refined = await refine(StatusModel.derive(workspace), workspace)
         result.status = refined.status

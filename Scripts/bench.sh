@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Reproduces BENCHMARKS.md: a release build of fleet-mcp and fleet-bench, the reference implementation
+# (setup-fleet-mcp 0.12.1 from PyPI) in .venv-bench, then the whole sweep. Extra arguments go to fleet-bench
+# (e.g. --repetitions 5, or --smoke).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV="${FLEET_BENCH_VENV:-.venv-bench}"
+if [ ! -x "$VENV/bin/setup-fleet-mcp" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "setup-fleet-mcp==0.12.1"
+fi
+swift build -c release --product fleet-mcp
+swift build -c release --product fleet-bench
+.build/release/fleet-bench --fleet-mcp .build/release/fleet-mcp --reference "$VENV/bin/setup-fleet-mcp" \
+  --json benchmarks/latest.json --markdown benchmarks/latest.md "$@"

@@ -1,0 +1,101 @@
+import ArgumentParser
+import CoderSandbox
+import Foundation
+import Logging
+
+/// `fleet-bench`: what each tool call costs and how it grows with the fleet, for fleet-mcp and, side by side, the
+/// reference implementation, both driven over stdio against the same sandbox. See BENCHMARKS.md.
+@main
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fleet-bench",
+        abstract: "Measure fleet-mcp's tool calls (and the reference implementation's) against a seeded sandbox.")
+
+    @Option(help: "The fleet-mcp binary to measure (default: the one beside fleet-bench).") var fleetMCP: String?
+    @Option(help: "The reference server's console script (setup-fleet-mcp 0.12.1); omit to measure fleet-mcp alone.") var reference: String?
+    @Option(help: "Calls per tool.") var repetitions: Int = 20
+    @Flag(help: "Smallest sizes, one repetition: keeps the program working in CI.") var smoke = false
+    @Option(name: .customLong("case"), help: "Run only these cases, as N,M,L (agents, statuses, latency ms); repeatable.")
+    var cases: [String] = []
+    @Option(help: "Write the results as JSON here.") var json: String?
+    @Option(help: "Write the Markdown tables here.") var markdown: String?
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .error
+            return handler
+        }
+        let binary = fleetMCP ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("fleet-mcp").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw ValidationError("no fleet-mcp binary at \(binary); pass --fleet-mcp") }
+        if let reference, !FileManager.default.isExecutableFile(atPath: reference) { throw ValidationError("no reference server at \(reference)") }
+        var selected = smoke ? [BenchCase(agents: 10, statuses: 10, latencyMs: 0)] : BenchCase.sweep
+        if !cases.isEmpty {
+            selected = try cases.map { text in
+                let numbers = text.split(separator: ",").compactMap { Int($0) }
+                guard numbers.count == 3 else { throw ValidationError("--case takes N,M,L, e.g. 1000,10,0") }
+                return BenchCase(agents: numbers[0], statuses: numbers[1], latencyMs: numbers[2])
+            }
+        }
+        let reps = smoke ? 1 : repetitions
+        var results: [CaseResult] = []
+        for benchCase in selected {
+            FileHandle.standardError.write(Data("== \(benchCase.label)\n".utf8))
+            var servers = [ServerUnderTest.fleetMCP(binary)]
+            if let reference { servers.append(.reference(reference)) }
+            results.append(try await Runner(benchCase: benchCase, repetitions: reps).run(servers))
+        }
+        let report = Report(machine: Machine.describe(), repetitions: reps, results: results)
+        let text = report.markdown()
+        print(text)
+        if let markdown { try text.write(toFile: markdown, atomically: true, encoding: .utf8) }
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(report).write(to: URL(fileURLWithPath: json))
+        }
+    }
+}
+
+/// One point of the sweep: N agents with M reports each, behind L ms of Coder latency.
+struct BenchCase: Codable, Sendable {
+    var agents: Int
+    var statuses: Int
+    var latencyMs: Int
+
+    var label: String { "N=\(agents) agents, M=\(statuses) statuses, L=\(latencyMs) ms" }
+
+    /// N = 10, 100, 1,000 (M = 10); M = 100, 1,000 (N = 10); and the base cases again at L = 20 ms.
+    static let sweep = [
+        BenchCase(agents: 10, statuses: 10, latencyMs: 0), BenchCase(agents: 100, statuses: 10, latencyMs: 0),
+        BenchCase(agents: 1000, statuses: 10, latencyMs: 0), BenchCase(agents: 10, statuses: 100, latencyMs: 0),
+        BenchCase(agents: 10, statuses: 1000, latencyMs: 0), BenchCase(agents: 10, statuses: 10, latencyMs: 20),
+        BenchCase(agents: 100, statuses: 100, latencyMs: 20),
+    ]
+}
+
+enum ServerUnderTest: Sendable {
+    case fleetMCP(String)
+    case reference(String)
+
+    var name: String {
+        switch self {
+        case .fleetMCP: "fleet-mcp"
+        case .reference: "reference"
+        }
+    }
+}
+
+/// The machine the numbers come from.
+enum Machine {
+    static func describe() -> String {
+        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
+        let memory = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("MemTotal") }.map { line in
+                let kb = Double(line.split(separator: " ").dropFirst().first { Double($0) != nil } ?? "0") ?? 0
+                return String(format: "%.0f GiB", kb / 1_048_576)
+            } ?? "?"
+        return "\(ProcessInfo.processInfo.activeProcessorCount) cores (\(cpu)), \(memory), \(ProcessInfo.processInfo.operatingSystemVersionString)"
+    }
+}

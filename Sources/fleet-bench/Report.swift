@@ -1,0 +1,63 @@
+import Foundation
+
+struct ToolResult: Codable {
+    var tool: String
+    var p50Ms: Double
+    var p95Ms: Double
+    var maxMs: Double
+    var requestsPerCall: Double
+    var bytesPerCall: Int
+    /// The first error texts, when calls failed.
+    var errors: [String]
+}
+
+struct ServerResult: Codable {
+    var server: String
+    var coldStartInitializeMs: Double
+    var coldStartToolsListMs: Double
+    var peakRSSMiB: Double?
+    var tools: [ToolResult]
+}
+
+struct CaseResult: Codable {
+    var benchCase: BenchCase
+    var servers: [ServerResult]
+}
+
+struct Report: Codable {
+    var machine: String
+    var repetitions: Int
+    var results: [CaseResult]
+
+    func markdown() -> String {
+        var out = "Machine: \(machine). \(repetitions) calls per tool; sandbox emulating Coder v2.27 on loopback.\n"
+        for result in results {
+            out += "\n### \(result.benchCase.label)\n\n"
+            let fleet = result.servers.first { $0.server == "fleet-mcp" }
+            let reference = result.servers.first { $0.server == "reference" }
+            out += "| tool | fleet-mcp p50 / p95 / max ms | requests/call | bytes | reference p50 ms | requests/call | p50 ratio |\n"
+            out += "|---|---|---|---|---|---|---|\n"
+            for tool in fleet?.tools ?? [] {
+                let other = reference?.tools.first { $0.tool == tool.tool }
+                var row = "| \(tool.tool) | \(f(tool.p50Ms)) / \(f(tool.p95Ms)) / \(f(tool.maxMs))" + (tool.errors.isEmpty ? "" : " (errors)")
+                row += " | \(f(tool.requestsPerCall, 1)) | \(tool.bytesPerCall)"
+                if let other {
+                    let failed = !other.errors.isEmpty
+                    row += " | \(f(other.p50Ms))\(failed ? " (fails: \(other.errors[0].prefix(60))…)" : "") | \(f(other.requestsPerCall, 1))"
+                    row += " | \(failed ? "–" : f(other.p50Ms / max(tool.p50Ms, 0.001), 1) + "×") |"
+                } else {
+                    row += " | – | – | – |"
+                }
+                out += row + "\n"
+            }
+            for server in result.servers {
+                out += "\n\(server.server): cold start \(f(server.coldStartInitializeMs)) ms to `initialize`, \(f(server.coldStartToolsListMs)) ms to `tools/list`"
+                out += server.peakRSSMiB.map { ", peak RSS \(f($0, 1)) MiB" } ?? ""
+            }
+            out += "\n"
+        }
+        return out
+    }
+
+    func f(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
+}
