@@ -2,6 +2,8 @@ import Foundation
 
 struct ToolResult: Codable {
     var tool: String
+    /// Calls made (fewer than asked when one call took over 10 s).
+    var calls: Int
     var p50Ms: Double
     var p95Ms: Double
     var maxMs: Double
@@ -43,7 +45,8 @@ struct Report: Codable {
                 row += " | \(f(tool.requestsPerCall, 1)) | \(tool.bytesPerCall)"
                 if let other {
                     let failed = !other.errors.isEmpty
-                    row += " | \(f(other.p50Ms))\(failed ? " (fails: \(other.errors[0].prefix(60))…)" : "") | \(f(other.requestsPerCall, 1))"
+                    row += " | \(f(other.p50Ms))\(other.calls < tool.calls ? " (\(other.calls) call\(other.calls == 1 ? "" : "s"))" : "")"
+                    row += "\(failed ? " (fails: \(other.errors[0].prefix(60))…)" : "") | \(f(other.requestsPerCall, 1))"
                     row += " | \(failed ? "–" : f(other.p50Ms / max(tool.p50Ms, 0.001), 1) + "×") |"
                 } else {
                     row += " | – | – | – |"

@@ -193,6 +193,17 @@ public final class FleetService: Sendable {
             lastEventAt: StatusModel.lastEventAt(workspace), createdAt: workspace.createdAt)
     }
 
+    /// The prompt the agent was created with: the task's, else the build's `AI Prompt` parameter.
+    func taskPrompt(_ workspace: WorkspaceView) async -> String? {
+        let generation = (try? await deployment.generation()) ?? .none
+        if generation != .none {
+            do { return try await coder.task(generation, owner: workspace.ownerName, id: await taskID(workspace)).initialPrompt }
+            catch { logger.debug("no task view for \(workspace.name): \(error)") }
+        }
+        return try? await coder.get(CoderClient.path("/api/v2/workspacebuilds", workspace.latestBuild.id, "parameters"), as: [WorkspaceBuildParameter].self)
+            .first { configuration.isPromptParameter($0.name) }?.value
+    }
+
     /// The summary of one agent, with its status confirmed against AgentAPI (see `refine`).
     func detailedSummary(_ workspace: WorkspaceView) async -> AgentSummary {
         var result = await summary(workspace)
@@ -235,16 +246,11 @@ public final class FleetService: Sendable {
 
     public func showAgent(_ name: String) async throws -> AgentDetail {
         let workspace = try await resolveAgent(name)
+        // The prompt and the AgentAPI check are independent: one round trip for both.
+        async let summary = detailedSummary(workspace)
+        async let promptFetch = taskPrompt(workspace)
+        let (agentSummary, prompt) = await (summary, promptFetch)
         let generation = (try? await deployment.generation()) ?? .none
-        var prompt: String?
-        if generation != .none {
-            do { prompt = try await coder.task(generation, owner: workspace.ownerName, id: await taskID(workspace)).initialPrompt }
-            catch { logger.debug("no task view for \(workspace.name): \(error)") }
-        }
-        if prompt == nil {
-            prompt = try? await coder.get(CoderClient.path("/api/v2/workspacebuilds", workspace.latestBuild.id, "parameters"), as: [WorkspaceBuildParameter].self)
-                .first { configuration.isPromptParameter($0.name) }?.value
-        }
         let build = workspace.latestBuild
         let sidebar = AgentApps.sidebarApp(in: workspace)
         let agent = AgentApps.agent(of: sidebar, in: workspace)
@@ -257,7 +263,7 @@ public final class FleetService: Sendable {
         var pullRequest = PullRequest.newest(in: reports)
         if let pr = pullRequest, let enricher, enricher.canEnrich(pr) { pullRequest = await enricher.enrich(pr) }
         return AgentDetail(
-            agent: await detailedSummary(workspace), taskPrompt: prompt,
+            agent: agentSummary, taskPrompt: prompt,
             build: BuildInfoSummary(id: build.id, number: build.buildNumber, transition: build.transition.rawValue, status: build.status.rawValue,
                                     jobStatus: build.job.status.rawValue, jobError: build.job.error, reason: build.reason.rawValue,
                                     createdAt: build.createdAt, completedAt: build.job.completedAt),
