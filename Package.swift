@@ -39,7 +39,7 @@ let package = Package(
         .target(
             name: "FleetMCP",
             dependencies: [
-                "Fleet",
+                "Fleet", "CoderAPI",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
             ]

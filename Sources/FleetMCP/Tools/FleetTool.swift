@@ -1,3 +1,4 @@
+import CoderAPI
 import Fleet
 import Foundation
 import MCP
@@ -72,12 +73,30 @@ public struct ToolArguments: Sendable {
 }
 
 /// Encodes a fleet result as MCP structured content.
+///
+/// Goes through `JSONValue` rather than decoding `MCP.Value` directly: the SDK's `Value` decoder builds and
+/// compiles a data-URL regex for every string (swift-sdk 0.12.1), which costs about 25 µs a string.
 func structured<T: Encodable>(_ value: T, renaming: [String: String] = [:]) throws -> Value {
     let data = try FleetJSON.encoder().encode(value)
-    var result = try JSONDecoder().decode(Value.self, from: data)
+    var result = try JSONDecoder().decode(JSONValue.self, from: data).mcpValue
     if case .object(var members) = result, !renaming.isEmpty {
         for (from, to) in renaming { if let moved = members.removeValue(forKey: from) { members[to] = moved } }
         result = .object(members)
     }
     return result
+}
+
+extension JSONValue {
+    /// The same JSON as an MCP `Value` (integral numbers as `.int`).
+    var mcpValue: Value {
+        switch self {
+        case .null: return .null
+        case .bool(let value): return .bool(value)
+        case .number(let value):
+            return value == value.rounded() && abs(value) < 9_007_199_254_740_992 ? .int(Int(value)) : .double(value)
+        case .string(let value): return .string(value)
+        case .array(let values): return .array(values.map(\.mcpValue))
+        case .object(let members): return .object(members.mapValues(\.mcpValue))
+        }
+    }
 }
