@@ -77,7 +77,6 @@ struct Runner {
 
     func run(_ servers: [ServerUnderTest]) async throws -> CaseResult {
         let sandbox = try await RunningSandbox.start(SandboxOptions(port: 0, coderVersion: .v2_27, latency: .milliseconds(benchCase.latencyMs), agentSpeed: 0))
-        defer { Task { try? await sandbox.stop() } }
         try await sandbox.seedFleet(agents: benchCase.agents, statusesPerAgent: benchCase.statuses)
         var result = CaseResult(benchCase: benchCase, servers: [])
         for server in servers {
@@ -120,7 +119,7 @@ struct Runner {
             Step(label: "start_agent_task", tool: "start_agent_task",
                  arguments: { [agents = benchCase.agents] i in ["agent_name": .string("agent-bench-\(i % agents)"), "task_description": "Investigate the logs"] },
                  settle: true),
-            Step(label: "delete_agent", tool: "delete_agent", arguments: { i in ["agent_name": .string(server.name == "fleet-mcp" ? "\(tag)new\(i)" : "\(tag)new\(i)")] }),
+            Step(label: "delete_agent", tool: "delete_agent", arguments: { i in ["agent_name": .string("\(tag)new\(i)")] }),
         ]
     }
 
