@@ -32,15 +32,4 @@ public enum JSONValue: Codable, Sendable, Hashable {
         case .object(let value): try container.encode(value)
         }
     }
-
-    /// The object's member, if this is an object.
-    public subscript(key: String) -> JSONValue? {
-        if case .object(let members) = self { return members[key] }
-        return nil
-    }
-
-    public var stringValue: String? {
-        if case .string(let value) = self { return value }
-        return nil
-    }
 }

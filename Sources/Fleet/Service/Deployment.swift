@@ -8,7 +8,7 @@ public actor DeploymentDetector {
     private let pinned: TasksAPIGeneration?
     private var detected: TasksAPIGeneration?
     private var version: String?
-    private var inFlight: Task<TasksAPIGeneration, any Error>?
+    private var inFlight: Task<(TasksAPIGeneration, String?), any Error>?
     private let logger: Logger
 
     public init(coder: CoderClient, pinned: TasksAPIGeneration? = nil, logger: Logger = Logger(label: "fleet-mcp")) {
@@ -23,7 +23,7 @@ public actor DeploymentDetector {
     public func generation() async throws -> TasksAPIGeneration {
         if let pinned { return pinned }
         if let detected { return detected }
-        if let inFlight { return try await inFlight.value }
+        if let inFlight { return try await inFlight.value.0 }
         let coder = self.coder
         let task = Task { () async throws -> (TasksAPIGeneration, String?) in
             let info = try await coder.buildInfo()
@@ -40,8 +40,7 @@ public actor DeploymentDetector {
             }
             return (TasksAPIGeneration.none, info.version)
         }
-        let wrapped = Task { try await task.value.0 }
-        inFlight = wrapped
+        inFlight = task
         defer { inFlight = nil }
         let (generation, version) = try await task.value
         self.detected = generation

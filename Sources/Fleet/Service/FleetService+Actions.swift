@@ -182,7 +182,7 @@ extension FleetService {
 
     /// Stops the workspace if it runs, waits (bounded) for the stop, then starts it.
     public func restartAgent(_ input: String, progress: @escaping @Sendable (Double, String) async -> Void = { _, _ in }) async throws -> ActionResult {
-        var workspace = try await resolveAgent(input)
+        let workspace = try await resolveAgent(input)
         let name = naming.agentName(ofWorkspace: workspace.name) ?? workspace.name
         do {
             if ![.stopped, .failed, .canceled].contains(workspace.latestBuild.status) {

@@ -79,7 +79,7 @@ public struct FleetMCPServer: Sendable {
             let value = try await tool.run(ToolArguments(values: arguments, tool: name), context)
             let text = String(decoding: try FleetJSON.encoder().encode(value), as: UTF8.self)
             logger.info("\(name) ok in \(ContinuousClock.now - started)")
-            return CallTool.Result(content: [.text(text)], structuredContent: Optional.some(value), isError: false)
+            return CallTool.Result(content: [.text(text: text, annotations: nil, _meta: nil)], structuredContent: Optional.some(value), isError: false)
         } catch is CancellationError {
             throw CancellationError()
         } catch let error as FleetError {
@@ -99,7 +99,7 @@ public struct FleetMCPServer: Sendable {
     }
 
     func failure(_ message: String) -> CallTool.Result {
-        CallTool.Result(content: [.text(message)], isError: true)
+        CallTool.Result(content: [.text(text: message, annotations: nil, _meta: nil)], isError: true)
     }
 }
 
