@@ -59,3 +59,27 @@ import Testing
         #expect(badURL?.description.contains("not an http(s) URL") == true)
     }
 }
+
+/// A token in CODER_URL's user-info is dropped: it must not reach logs or app links.
+@Suite struct CoderURLCredentialTests {
+    @Test func userInfoIsStripped() throws {
+        let connection = try CoderConnection.resolve(urlFlag: nil, tokenFile: nil, environment: [
+            "CODER_URL": "http://u:SECRET-TOKEN-123@coder.example.com:8080/", "CODER_SESSION_TOKEN": "abc-123",
+        ])
+        #expect(!connection.url.absoluteString.contains("SECRET"))
+        #expect(!connection.url.absoluteString.contains("u:"))
+        #expect(connection.url.host == "coder.example.com" && connection.url.port == 8080)
+        #expect(!connection.source.contains("SECRET"))
+    }
+
+    @Test func badURLDoesNotEchoIt() throws {
+        #expect(throws: CoderConnection.Missing.self) {
+            _ = try CoderConnection.resolve(urlFlag: "ftp://u:SECRET@x", tokenFile: nil, environment: ["CODER_SESSION_TOKEN": "a-b"])
+        }
+        do {
+            _ = try CoderConnection.resolve(urlFlag: "ftp://u:SECRET@x", tokenFile: nil, environment: ["CODER_SESSION_TOKEN": "a-b"])
+        } catch {
+            #expect(!"\(error)".contains("SECRET"))
+        }
+    }
+}

@@ -327,6 +327,6 @@ import Testing
         #expect(shown["agent"]?["name"]?.stringValue == "byid")
         let other = try await env.coder.createWorkspace(CreateWorkspaceRequest(name: "not-an-agent", templateID: try await env.coder.templates().first { $0.name == "webshop" }!.id))
         let refused = try await mcp.failure("show_agent", ["agent_name": .string(other.id)])
-        #expect(refused.contains("does not exist"), "a workspace outside the fleet is not an agent")
+        #expect(refused.contains("No agent of yours has workspace id"), "a workspace outside the fleet is not an agent")
     }
 }

@@ -8,6 +8,8 @@ public struct CoderAPIError: Error, Sendable, Hashable, CustomStringConvertible 
     public var validations: [ValidationError]
     /// `METHOD /path`, never with credentials.
     public var request: String
+    /// Coder's `Retry-After` header (429, 503), in seconds when it gave a number.
+    public var retryAfter: Double?
 
     public init(status: Int, message: String, detail: String? = nil, validations: [ValidationError] = [], request: String) {
         self.status = status
@@ -22,6 +24,7 @@ public struct CoderAPIError: Error, Sendable, Hashable, CustomStringConvertible 
     public init(response: CoderHTTPResponse, request: CoderHTTPRequest) {
         self.status = response.status
         self.request = request.description
+        self.retryAfter = response.header("Retry-After").flatMap(RetryPolicy.parseRetryAfter)
         if let body = try? CoderJSON.decode(CoderErrorBody.self, from: response.body) {
             message = body.message
             detail = body.detail

@@ -77,7 +77,17 @@ public struct CoderClient: Sendable {
     private func sendWithRetry(_ request: CoderHTTPRequest) async throws -> CoderHTTPResponse {
         let attempts = RetryPolicy.isIdempotent(request.method) ? max(1, retry.maxAttempts) : 1
         var attempt = 1
+        var request = request
+        let requested = request.timeout
         while true {
+            // Each attempt gets what is left of the call's deadline, never more than the request's own timeout.
+            if let left = CallDeadline.remaining {
+                guard left > .milliseconds(5) else {
+                    throw TransportError(request: request.description, reason: "the call's deadline passed before Coder answered",
+                                         isTimeout: true, after: requested)
+                }
+                request.timeout = min(requested, left)
+            }
             let started = ContinuousClock.now
             logger.debug("→ \(request.description)")
             do {
@@ -85,19 +95,29 @@ public struct CoderClient: Sendable {
                 logger.debug("← \(response.status) \(request.description) in \(ContinuousClock.now - started)")
                 if attempt < attempts, retry.retryableStatuses.contains(response.status) {
                     let wait = retry.delay(afterAttempt: attempt, retryAfter: response.header("Retry-After"))
+                    guard fitsDeadline(wait) else { return response }
                     logger.info("Coder answered \(response.status) to \(request.description); retry \(attempt) in \(wait)")
                     try await Task.sleep(for: wait)
                     attempt += 1
                     continue
                 }
                 return response
-            } catch let error as TransportError where attempt < attempts && !error.isTimeout {
+            } catch var error as TransportError {
+                if error.isTimeout, error.after == nil { error.after = request.timeout }
+                guard attempt < attempts, !error.isTimeout else { throw error }
                 let wait = retry.delay(afterAttempt: attempt, retryAfter: nil)
+                guard fitsDeadline(wait) else { throw error }
                 logger.info("\(error); retry \(attempt) in \(wait)")
                 try await Task.sleep(for: wait)
                 attempt += 1
             }
         }
+    }
+
+    /// Whether waiting `wait` still leaves time for another attempt within the call's deadline.
+    private func fitsDeadline(_ wait: Duration) -> Bool {
+        guard let left = CallDeadline.remaining else { return true }
+        return left - wait > .milliseconds(50)
     }
 
     private static func escape(_ segment: String) -> String {

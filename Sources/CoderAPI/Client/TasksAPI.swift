@@ -34,12 +34,25 @@ public enum TasksAPIGeneration: String, Sendable, Hashable, CaseIterable {
         return major > 2 || minor >= 28
     }
 
+    /// Whether workspaces name their task in `task_id` (2.30+), so a workspace without one has no task record.
+    public static func workspacesLinkTasks(version: String) -> Bool? {
+        guard let (major, minor) = parseMajorMinor(version), !(major == 0 && minor == 0) else { return nil }
+        return major > 2 || minor >= 30
+    }
+
     static func parseMajorMinor(_ version: String) -> (Int, Int)? {
         var text = Substring(version)
         if text.hasPrefix("v") { text = text.dropFirst() }
         let numbers = text.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
         guard numbers.count == 2 else { return nil }
         return (numbers[0], numbers[1])
+    }
+}
+
+extension CoderAPIError {
+    /// The server has no such route (404 `Route not found.`, or 405): the tasks API is gone or never was.
+    public var isRouteMissing: Bool {
+        (status == 404 && message == "Route not found.") || status == 405
     }
 }
 

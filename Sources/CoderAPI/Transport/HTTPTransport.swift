@@ -59,16 +59,30 @@ public protocol HTTPTransport: Sendable {
 /// A transport-level failure (connection refused, timeout), as opposed to an HTTP error status.
 public struct TransportError: Error, Sendable, CustomStringConvertible {
     public var request: String
+    /// What went wrong, in words a person can act on (never a library's type name).
     public var reason: String
     public var isTimeout: Bool
+    /// For timeouts: how long the request was given.
+    public var after: Duration?
 
-    public init(request: String, reason: String, isTimeout: Bool = false) {
+    public init(request: String, reason: String, isTimeout: Bool = false, after: Duration? = nil) {
         self.request = request
         self.reason = reason
         self.isTimeout = isTimeout
+        self.after = after
     }
 
     public var description: String {
-        isTimeout ? "\(request) timed out: \(reason)" : "\(request) failed: \(reason)"
+        guard isTimeout else { return "\(request) failed: \(reason)" }
+        let limit = after.map { " within \(TransportError.seconds($0)) s" } ?? ""
+        return "\(request) timed out: no answer\(limit) (\(reason))"
+    }
+
+    /// `1.5`, `3`, `0.2`: seconds for messages.
+    public static func seconds(_ duration: Duration) -> String {
+        let (whole, atto) = duration.components
+        let value = (Double(whole) + Double(atto) / 1e18)
+        let rounded = (value * 10).rounded() / 10
+        return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }
 }

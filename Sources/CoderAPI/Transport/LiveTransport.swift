@@ -18,9 +18,13 @@ public final class LiveTransport: HTTPTransport {
     }
 
     /// Creates and owns a client with connection reuse; call `shutdown()` when done.
-    public init(connectTimeout: Duration = .seconds(10), maxResponseBytes: Int = 64 << 20) {
+    ///
+    /// A refused or unresolvable connection fails at once: AsyncHTTPClient would otherwise keep retrying the
+    /// connection until the request's deadline, and `CoderClient` already retries with its own backoff.
+    public init(connectTimeout: Duration = .seconds(3), maxResponseBytes: Int = 64 << 20) {
         var configuration = HTTPClient.Configuration()
         configuration.timeout.connect = .init(connectTimeout)
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.connectionPool = .init(idleTimeout: .seconds(60))
         configuration.decompression = .enabled(limit: .ratio(200))
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
@@ -46,15 +50,41 @@ public final class LiveTransport: HTTPTransport {
                 body: Data(buffer.readableBytesView)
             )
         } catch let error as HTTPClientError {
-            let timedOut = error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout
-            throw TransportError(request: request.description, reason: "\(error)", isTimeout: timedOut)
+            switch error {
+            case .deadlineExceeded, .readTimeout:
+                throw TransportError(request: request.description, reason: "Coder did not answer in time", isTimeout: true, after: request.timeout)
+            case .connectTimeout:
+                throw TransportError(request: request.description, reason: "the connection to Coder timed out")
+            case .remoteConnectionClosed:
+                throw TransportError(request: request.description, reason: "Coder closed the connection before answering")
+            case .bodyLengthMismatch:
+                throw TransportError(request: request.description, reason: "Coder's answer was cut off or too large")
+            default:
+                throw TransportError(request: request.description, reason: Self.plain(error))
+            }
         } catch let error as TransportError {
             throw error
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            throw TransportError(request: request.description, reason: "\(error)")
+            throw TransportError(request: request.description, reason: Self.plain(error))
         }
+    }
+}
+
+extension LiveTransport {
+    /// A connection failure in words: "connection refused", "host not found", else the error's own text.
+    static func plain(_ error: any Error) -> String {
+        let text = "\(error)"
+        let lower = text.lowercased()
+        if lower.contains("connection refused") || lower.contains("econnrefused") { return "connection refused" }
+        if lower.contains("no such host") || lower.contains("name or service not known") || lower.contains("nodename nor servname")
+            || lower.contains("could not resolve") || lower.contains("unknown host") || lower.contains("lookup") {
+            return "host name could not be resolved"
+        }
+        if lower.contains("connection reset") || lower.contains("econnreset") { return "connection reset by Coder" }
+        if lower.contains("certificate") || lower.contains("tls") || lower.contains("ssl") { return "TLS handshake failed: \(text)" }
+        return text
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Yams
 
 /// Passes requests to another transport and writes every interaction to a vcrpy-format cassette, so a user
 /// with a live Coder can record fixtures for their own deployment (`FLEET_MCP_RECORD=path.yaml`).
@@ -11,15 +12,20 @@ public final class RecordingTransport: HTTPTransport {
     public let upstream: any HTTPTransport
     public let file: URL
     private let secrets: [String]
-    private let cassette = Mutex(Cassette())
+    private let writer: Mutex<CassetteWriter>
 
     /// - Parameters:
     ///   - secrets: literal values to scrub wherever they appear (the session token at least).
-    public init(upstream: any HTTPTransport, file: URL, secrets: [String]) {
+    ///   - onFailure: told once if the file cannot be written; recording then stops and calls go on unchanged.
+    public init(upstream: any HTTPTransport, file: URL, secrets: [String], onFailure: @escaping @Sendable (String) -> Void = { _ in }) {
         self.upstream = upstream
         self.file = file
         self.secrets = secrets.filter { $0.count >= 4 }
+        self.writer = Mutex(CassetteWriter(file: file, onFailure: onFailure))
     }
+
+    /// Whether interactions are still being written (false once the file could not be written).
+    public var isRecording: Bool { writer.withLock { $0.handle != nil || !$0.failed } }
 
     public func send(_ request: CoderHTTPRequest) async throws -> CoderHTTPResponse {
         let response = try await upstream.send(request)
@@ -37,12 +43,45 @@ public final class RecordingTransport: HTTPTransport {
                 status: .init(code: response.status, message: HTTPStatusText.text(for: response.status))
             )
         )
-        let snapshot = cassette.withLock { cassette -> Cassette in
-            cassette.interactions.append(interaction)
-            return cassette
-        }
-        try snapshot.write(to: file)
+        // Appended under the lock, so concurrent requests never drop or interleave an interaction.
+        writer.withLock { $0.append(interaction) }
         return response
+    }
+}
+
+/// Appends interactions to a vcrpy cassette file, one YAML list item at a time (the file is valid YAML after
+/// every append). The first failure is reported once and ends recording; it never fails a request.
+struct CassetteWriter {
+    let file: URL
+    let onFailure: @Sendable (String) -> Void
+    var handle: FileHandle?
+    var failed = false
+
+    init(file: URL, onFailure: @escaping @Sendable (String) -> Void) {
+        self.file = file
+        self.onFailure = onFailure
+    }
+
+    mutating func append(_ interaction: Cassette.Interaction) {
+        guard !failed else { return }
+        do {
+            if handle == nil {
+                try Data("version: 1\ninteractions:\n".utf8).write(to: file)
+                handle = try FileHandle(forWritingTo: file)
+                try handle?.seekToEnd()
+            }
+            let yaml = try YAMLEncoder().encode(interaction)
+            var item = ""
+            for (index, line) in yaml.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+                item += (index == 0 ? "- " : "  ") + line + "\n"
+            }
+            try handle?.write(contentsOf: Data(item.utf8))
+        } catch {
+            failed = true
+            try? handle?.close()
+            handle = nil
+            onFailure("cannot write the recording to \(file.path) (\(error.localizedDescription)); recording stopped, calls go on")
+        }
     }
 }
 

@@ -61,6 +61,10 @@ public enum StatusModel {
             break
         case .failed:
             return DerivedStatus(status: .failed, reason: build.job.error.map { "build failed: \($0)" } ?? "the \(build.transition) build failed", report: report)
+        case .pending where build.transition == .delete:
+            return DerivedStatus(status: .deleting, reason: "the delete build is queued", report: report)
+        case .pending where build.transition == .stop:
+            return DerivedStatus(status: .stopping, reason: "the stop build is queued", report: report)
         case .pending: return DerivedStatus(status: .pending, reason: queueReason(build), report: report)
         case .starting: return DerivedStatus(status: .starting, reason: "workspace is building", report: report)
         case .stopping: return DerivedStatus(status: .stopping, report: report)

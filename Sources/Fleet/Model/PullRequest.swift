@@ -30,6 +30,21 @@ public struct PullRequest: Codable, Sendable, Hashable {
         case enrichmentError = "enrichment_error"
     }
 
+    public static let schema = JSONSchema.object(
+        [
+            "url": .string("Pull request URL"),
+            "forge": .string("github, gitlab, bitbucket or gitea"),
+            "repository": .string("owner/name"),
+            "number": .integer("Pull request number"),
+            "reported_at": .time,
+            "title": .string("Title (from the forge)"),
+            "state": .string("open, draft, closed or merged (from the forge)"),
+            "mergeable": .string("Mergeability as the forge reports it (GitHub mergeable_state, GitLab merge status)"),
+            "review": .string("approved, changes_requested, review_required, commented or none (from the forge)"),
+            "checks": .string("success, failure, pending or none (from the forge)"),
+            "enrichment_error": .string("Why the forge could not be asked"),
+        ], required: ["url", "forge", "repository", "number"])
+
     public init(url: String, forge: String, repository: String, number: Int, reportedAt: Date? = nil) {
         self.url = url
         self.forge = forge

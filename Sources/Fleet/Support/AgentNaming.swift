@@ -1,3 +1,4 @@
+import Foundation
 import CoderAPI
 
 /// Maps agent names to workspace names and checks them against Coder's rules before anything is written.
@@ -24,6 +25,34 @@ public struct AgentNaming: Sendable, Hashable {
         return trimmed
     }
 
+    /// What an agent argument names: a workspace id, or an agent by name (prefix optional, ASCII case aside).
+    public enum Reference: Sendable, Equatable {
+        case id(String)
+        case name(String)
+    }
+
+    /// Reads an agent argument before any request: it must be a workspace id or a well-formed agent name, so a
+    /// look-alike ("\u{212A}ilo", "alpha\u{200B}"), a path ("a/../b") or search syntax ("x owner:y") never
+    /// reaches Coder, and a huge argument is refused without echoing it.
+    public func reference(_ input: String) throws(FleetError) -> Reference {
+        let trimmed = input.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else {
+            throw FleetError(.invalidArgument, "Agent name is empty. Call list_agents to see the agents.")
+        }
+        if trimmed.count == 36, let id = UUID(uuidString: trimmed) { return .id(id.uuidString.lowercased()) }
+        let name = normalise(trimmed)
+        let budget = WorkspaceName.maxLength - prefix.count
+        guard name.count <= budget else {
+            throw FleetError(.invalidArgument, "Agent name '\(Echo.cap(name, 40))' is too long: agent names have at most \(budget) characters. "
+                + "Call list_agents to see the agents.")
+        }
+        guard WorkspaceName.hasValidCharacters(workspaceName(for: name)) else {
+            throw FleetError(.invalidArgument, "'\(Echo.cap(name, 40))' is not an agent name: agent names are ASCII letters, digits and single "
+                + "hyphens. Call list_agents to see the agents.")
+        }
+        return .name(name)
+    }
+
     /// Coder's `NameValid` (`codersdk/name.go`): 1–32 characters, `^[a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*$`, not `new`/`create`.
     public func validate(_ agent: String) throws(FleetError) {
         let workspace = workspaceName(for: agent)
@@ -32,10 +61,10 @@ public struct AgentNaming: Sendable, Hashable {
             throw FleetError(.invalidArgument, "Agent name is empty. Use letters, digits and single hyphens, at most \(budget) characters (e.g. 'sony').")
         }
         if workspace.count > WorkspaceName.maxLength {
-            throw FleetError(.invalidArgument, "Agent name '\(agent)' is \(agent.count) characters; with the '\(prefix)' prefix Coder allows at most \(budget).")
+            throw FleetError(.invalidArgument, "Agent name '\(Echo.cap(agent, 40))' is \(agent.count) characters; with the '\(prefix)' prefix Coder allows at most \(budget).")
         }
         if !WorkspaceName.hasValidCharacters(workspace) {
-            throw FleetError(.invalidArgument, "Agent name '\(agent)' is not a valid Coder workspace name: use ASCII letters, digits and single hyphens, not at the start or end (e.g. 'sony' or 'review-bot').")
+            throw FleetError(.invalidArgument, "Agent name '\(Echo.cap(agent, 40))' is not a valid Coder workspace name: use ASCII letters, digits and single hyphens, not at the start or end (e.g. 'sony' or 'review-bot').")
         }
         if WorkspaceName.isReserved(workspace) {
             throw FleetError(.invalidArgument, "'\(workspace)' is reserved by Coder; pick another agent name.")

@@ -27,16 +27,32 @@ public struct FleetError: Error, Sendable, CustomStringConvertible {
         var text: String
         switch error {
         case let api as CoderAPIError:
-            text = "Coder refused to \(action) (HTTP \(api.status)): \(api.coderMessage)"
-            if api.status == 401 {
-                text += " Check CODER_SESSION_TOKEN (or run `coder login`)."
-            } else if api.status == 429 {
-                text += " Wait a minute and try again."
+            text = "Coder refused to \(action) (HTTP \(api.status)): \(Echo.cap(api.coderMessage, 600))"
+            switch api.status {
+            case 401:
+                text += " The Coder session token was rejected (expired or revoked): renew CODER_SESSION_TOKEN (coder tokens create) "
+                    + "or run `coder login`, then restart fleet-mcp."
+            case 403:
+                text += " Your Coder user may not do this; ask a Coder admin for access."
+            case 429, 503:
+                let wait = api.retryAfter.map { "\(TransportError.seconds(.milliseconds(Int64(($0 * 1000).rounded())))) s" } ?? "a few seconds"
+                text += " Coder is busy; try again in \(wait)."
+            case 500...:
+                text += " This is a problem inside Coder; try again shortly, and check the deployment's health if it persists."
+            default:
+                break
             }
+        case let transport as TransportError where transport.isTimeout:
+            let limit = transport.after.map { " within \(TransportError.seconds($0)) s" } ?? ""
+            text = "Coder did not answer\(limit) while trying to \(action). Try again; if it keeps happening, check that the deployment at "
+                + "CODER_URL is up."
         case let transport as TransportError:
             text = "Could not reach Coder to \(action): \(transport.reason). Check CODER_URL and that the deployment is up."
+        case let decoding as CoderDecodingError:
+            text = "Coder's answer could not be read while trying to \(action) (\(Echo.cap(decoding.reason, 200))). Try again; if it keeps "
+                + "happening, the deployment may run a Coder version fleet-mcp does not know."
         default:
-            text = "Failed to \(action): \(error)"
+            text = "Failed to \(action): \(Echo.cap(String(describing: error), 300))"
         }
         if let hint { text += " " + hint }
         return FleetError(.coder, text)

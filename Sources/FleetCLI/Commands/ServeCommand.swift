@@ -30,6 +30,11 @@ struct FleetOptions: ParsableArguments {
     @Option(name: .customLong("tools"), help: "Comma-separated allowlist of tools to offer (default: all).")
     var tools: String?
 
+    @Option(
+        name: .customLong("call-timeout"),
+        help: "Longest a tool call may take, in seconds, besides the waiting of wait_for_agent and restart_agent (retries included).")
+    var callTimeout: Double = 30
+
     /// The allowlist, checked against the tool names.
     func allowedTools(known: [String]) throws -> Set<String>? {
         guard let tools else { return nil }
@@ -52,7 +57,9 @@ struct FleetOptions: ParsableArguments {
         if !namePrefix.isEmpty, !namePrefix.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
             throw ValidationError("--name-prefix may hold only letters, digits and hyphens.")
         }
-        return FleetConfiguration(naming: AgentNaming(prefix: namePrefix), tasksAPI: pinned)
+        guard callTimeout.isFinite, (1...600).contains(callTimeout) else { throw ValidationError("--call-timeout must be between 1 and 600 seconds.") }
+        return FleetConfiguration(
+            naming: AgentNaming(prefix: namePrefix), tasksAPI: pinned, callTimeout: .milliseconds(Int64(callTimeout * 1000)))
     }
 }
 
@@ -60,7 +67,9 @@ struct FleetOptions: ParsableArguments {
 func makeCoderClient(url: URL, token: SessionToken, live: LiveTransport) -> CoderClient {
     var transport: any HTTPTransport = live
     if let path = ProcessInfo.processInfo.environment["FLEET_MCP_RECORD"], !path.isEmpty {
-        transport = RecordingTransport(upstream: live, file: URL(fileURLWithPath: path), secrets: [token.secret])
+        transport = RecordingTransport(upstream: live, file: URL(fileURLWithPath: path), secrets: [token.secret]) { problem in
+            Logger(label: "fleet-mcp").error("\(problem)")
+        }
         Logger(label: "fleet-mcp").notice("recording Coder traffic to \(path) (secrets redacted)")
     }
     return CoderClient(baseURL: url, token: token, transport: transport, logger: Logger(label: "fleet-mcp.coder"))
@@ -111,7 +120,7 @@ struct ServeCommand: AsyncParsableCommand {
         let enricher = forges.githubToken != nil || forges.gitlabToken != nil ? PullRequestEnricher(transport: live, configuration: forges) : nil
         let fleet = FleetService(coder: coder, configuration: configuration, enricher: enricher, logger: logger)
         let allowed: Set<String>?
-        do { allowed = try options.allowedTools(known: FleetMCPServer.allToolNames(fleet: fleet)) } catch {
+        do { allowed = try options.allowedTools(known: FleetTools.names) } catch {
             try? await live.shutdown()
             try? await running?.stop()
             throw error

@@ -36,9 +36,18 @@ struct CoderConnection: Sendable {
         guard let urlText else {
             throw Missing(description: "No Coder deployment configured. Set CODER_URL (e.g. https://coder.example.com) and CODER_SESSION_TOKEN, run `coder login`, or use `fleet-mcp serve --sandbox` to try the embedded sandbox.")
         }
-        guard let url = URL(string: urlText), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-            throw Missing(description: "CODER_URL '\(urlText)' is not an http(s) URL.")
+        guard var components = URLComponents(string: urlText), components.scheme == "http" || components.scheme == "https",
+            components.host?.isEmpty == false
+        else {
+            throw Missing(description: "CODER_URL is not an http(s) URL (e.g. https://coder.example.com).")
         }
+        // Credentials in the URL's user-info are never used, logged or put into app links: Coder reads the token only.
+        if components.user != nil || components.password != nil {
+            components.user = nil
+            components.password = nil
+            sources.append("user-info in the URL ignored")
+        }
+        guard let url = components.url else { throw Missing(description: "CODER_URL is not an http(s) URL (e.g. https://coder.example.com).") }
         guard let tokenText else {
             throw Missing(description: "No Coder session token. Set CODER_SESSION_TOKEN (create one with `coder tokens create`), pass --token-file, or run `coder login`.")
         }

@@ -30,14 +30,9 @@ public struct FleetMCPServer: Sendable {
         self.fleet = fleet
         self.version = version
         self.logger = logger
-        self.tools = (DiscoveryTools.all(fleet) + AgentTools.all(fleet) + TaskTools.all(fleet)).filter { tool in
-            (!readOnly || tool.definition.annotations.readOnlyHint == true) && (allowedTools?.contains(tool.definition.name) ?? true)
+        self.tools = FleetTools.all.filter { tool in
+            (!readOnly || tool.definition.annotations.readOnlyHint == true) && (allowedTools?.contains(tool.name) ?? true)
         }
-    }
-
-    /// Every tool name, in the order they are listed.
-    public static func allToolNames(fleet: FleetService) -> [String] {
-        (DiscoveryTools.all(fleet) + AgentTools.all(fleet) + TaskTools.all(fleet)).map(\.definition.name)
     }
 
     /// The tool list as MCP clients see it.
@@ -63,8 +58,8 @@ public struct FleetMCPServer: Sendable {
 
     /// Runs one tool. Tool failures are results with `isError: true`; an unknown tool is a protocol error.
     public func call(_ name: String, arguments: [String: Value]?, context: ToolContext = ToolContext()) async throws -> CallTool.Result {
-        guard let tool = tools.first(where: { $0.definition.name == name }) else {
-            throw MCPError.invalidParams("Unknown tool '\(name)'. Tools: \(tools.map(\.definition.name).joined(separator: ", ")).")
+        guard let tool = tools.first(where: { $0.name == name }) else {
+            throw MCPError.invalidParams("Unknown tool '\(Echo.cap(name, 64))'. Tools: \(tools.map(\.name).joined(separator: ", ")).")
         }
         let started = ContinuousClock.now
         inFlight.enter()
@@ -73,10 +68,15 @@ public struct FleetMCPServer: Sendable {
         let unknown = Set(arguments.keys).subtracting(tool.parameterNames)
         if !unknown.isEmpty {
             let expected = tool.parameterNames.sorted().joined(separator: ", ")
-            return failure("\(name): unknown parameter\(unknown.count > 1 ? "s" : "") \(unknown.sorted().joined(separator: ", ")). Parameters: \(expected.isEmpty ? "none" : expected).")
+            let names = unknown.sorted().prefix(5).map { Echo.cap($0, 40) }.joined(separator: ", ") + (unknown.count > 5 ? ", …" : "")
+            return failure("\(name): unknown parameter\(unknown.count > 1 ? "s" : "") \(names). Parameters: \(expected.isEmpty ? "none" : expected).")
         }
         do {
-            let value = try await tool.run(ToolArguments(values: arguments, tool: name), context)
+            let deadline = fleet.configuration.callTimeout + (tool.waits ? fleet.configuration.maxWait : .zero)
+            let output = try await CallDeadline.run(within: deadline) {
+                try await tool.run(fleet, ToolArguments(values: arguments, tool: name), context)
+            }
+            let value = try structured(output)
             let text = String(decoding: try FleetJSON.encoder().encode(value), as: UTF8.self)
             logger.info("\(name) ok in \(ContinuousClock.now - started)")
             return CallTool.Result(content: [.text(text: text, annotations: nil, _meta: nil)], structuredContent: Optional.some(value), isError: false)

@@ -1,0 +1,130 @@
+import CoderAPI
+import Foundation
+
+/// Reading agents: the fleet table, one agent in detail, and the status check against AgentAPI.
+extension FleetService {
+    func roleName(_ workspace: WorkspaceView) async -> String? {
+        guard let presetID = workspace.latestBuild.templateVersionPresetID else { return nil }
+        let version = workspace.latestBuild.templateVersionID
+        return (try? await presets(ofVersion: version))?.first { $0.id == presetID }?.name
+    }
+
+    func summary(_ workspace: WorkspaceView, status derived: DerivedStatus? = nil) async -> AgentSummary {
+        let derived = derived ?? StatusModel.derive(workspace)
+        let reports = AgentApps.reports(in: workspace)
+        return AgentSummary(
+            name: agentName(of: workspace),
+            workspaceName: workspace.name, workspaceID: workspace.id, owner: workspace.ownerName,
+            status: derived.status, statusReason: derived.reason, project: workspace.templateName,
+            role: await roleName(workspace), lastTask: workspace.latestAppStatus?.message,
+            pullRequest: PullRequest.newest(in: reports)?.url,
+            lastEventAt: StatusModel.lastEventAt(workspace), createdAt: workspace.createdAt)
+    }
+
+    /// Reports lag input: right after a task is sent, the newest report still describes the previous turn.
+    /// When the reports say the agent waits, ask AgentAPI (through Coder's app proxy) whether it is running.
+    /// One extra request, only for single-agent calls; failures leave the status as it was.
+    func refine(_ derived: DerivedStatus, _ agent: AgentRef) async -> DerivedStatus {
+        guard derived.status.acceptsTasks, (try? await agentAPI.isWorking(agent)) == true else { return derived }
+        // The newest report describes the previous turn, not this one: it is not the present.
+        return DerivedStatus(status: .busy, reason: "working on new input; no report yet", report: nil)
+    }
+
+    /// The status of one agent, confirmed against AgentAPI (see `refine`).
+    func currentStatus(_ agent: AgentRef) async -> DerivedStatus {
+        await refine(StatusModel.derive(agent.workspace), agent)
+    }
+
+    /// The prompt the agent was created with: the task's, else the build's `AI Prompt` parameter.
+    func taskPrompt(_ agent: AgentRef) async -> String? {
+        let fromTask = try? await onChannel(for: agent) { try await $0.initialPrompt(of: agent) }
+        if let fromTask { return fromTask }
+        let path = CoderClient.path("/api/v2/workspacebuilds", agent.workspace.latestBuild.id, "parameters")
+        return try? await coder.get(path, as: [WorkspaceBuildParameter].self).first { configuration.isPromptParameter($0.name) }?.value
+    }
+
+    /// The fleet, filtered and paged. One workspace-list request per call once the template versions are cached.
+    public func listAgents(status: String?, project: String?, cursor: String?, limit: Int?) async throws -> AgentList {
+        var statuses: Set<AgentStatus>?
+        if let status, !status.trimmingCharacters(in: .whitespaces).isEmpty {
+            guard let set = AgentStatus.matching(filter: status) else {
+                throw FleetError(
+                    .invalidArgument,
+                    "Unknown status_filter '\(Echo.cap(status, 40))'. Use one of: \(AgentStatus.filterVocabulary.joined(separator: ", ")).")
+            }
+            statuses = set
+        }
+        let limit = limit ?? 50
+        guard (1...500).contains(limit) else { throw FleetError(.invalidArgument, "limit must be between 1 and 500 (got \(limit)).") }
+        let after = try cursor.map { try ListCursor.decode($0) }
+        var workspaces = await onlyProjects(try await fleetWorkspaces())
+        if let project = project?.trimmingCharacters(in: .whitespaces), !project.isEmpty {
+            workspaces = workspaces.filter {
+                $0.templateName.caseInsensitiveCompare(project) == .orderedSame
+                    || $0.templateDisplayName.caseInsensitiveCompare(project) == .orderedSame
+            }
+        }
+        var agents: [AgentSummary] = []
+        for workspace in workspaces { agents.append(await summary(workspace)) }
+        var counts: [String: Int] = [:]
+        for agent in agents { counts[agent.status.rawValue, default: 0] += 1 }
+        if let statuses { agents = agents.filter { statuses.contains($0.status) } }
+        agents.sort { $0.name.lowercased() < $1.name.lowercased() }
+        let total = agents.count
+        if let after { agents = agents.filter { $0.name.lowercased() > after.lowercased() } }
+        let page = Array(agents.prefix(limit))
+        let next = agents.count > limit ? page.last.map { ListCursor.encode(after: $0.name) } : nil
+        return AgentList(agents: page, totalCount: total, nextCursor: next, counts: counts)
+    }
+
+    public func showAgent(_ name: String) async throws -> AgentDetail {
+        let agent = try await resolveAgent(name)
+        let workspace = agent.workspace
+        // The prompt and the AgentAPI check are independent: one round trip for both.
+        async let status = currentStatus(agent)
+        async let promptFetch = taskPrompt(agent)
+        let (derived, prompt) = await (status, promptFetch)
+        let agentSummary = await summary(workspace, status: derived)
+        let generation = (try? await deployment.generation()) ?? .none
+        let build = workspace.latestBuild
+        let sidebar = AgentApps.sidebarApp(in: workspace)
+        let workspaceAgent = AgentApps.agent(of: sidebar, in: workspace)
+        let apps = build.resources.flatMap { $0.agents ?? [] }.flatMap { owner in owner.apps.map { (owner, $0) } }.map { owner, app in
+            let address = AppAddress(owner: workspace.ownerName, workspace: workspace.name, agent: owner.name, slug: app.slug)
+            return AppSummary(
+                slug: app.slug, displayName: app.displayName,
+                url: app.external ? (app.url ?? "") : coder.baseURL.absoluteString + address.path(),
+                health: app.health.rawValue, isAgentAPI: app.id == sidebar?.id)
+        }
+        let reports = AgentApps.reports(in: workspace)
+        var pullRequest = PullRequest.newest(in: reports)
+        if let pr = pullRequest, let enricher, enricher.canEnrich(pr) { pullRequest = await enricher.enrich(pr) }
+        return AgentDetail(
+            agent: agentSummary, taskPrompt: prompt,
+            build: BuildInfoSummary(
+                id: build.id, number: build.buildNumber, transition: build.transition.rawValue, status: build.status.rawValue,
+                jobStatus: build.job.status.rawValue, jobError: build.job.error, reason: build.reason.rawValue,
+                createdAt: build.createdAt, completedAt: build.job.completedAt),
+            workspaceAgent: workspaceAgent.map {
+                WorkspaceAgentSummary(
+                    name: $0.name, status: $0.status.rawValue, lifecycle: $0.lifecycleState.rawValue,
+                    healthy: $0.health.healthy, healthReason: $0.health.reason, version: $0.version)
+            },
+            apps: apps, pullRequest: pullRequest, latestReport: StatusModel.currentReport(workspace).map(HistoryEntry.init),
+            templateVersionID: build.templateVersionID, outdated: workspace.outdated, tasksAPI: generation.rawValue)
+    }
+}
+
+/// An opaque `list_agents` cursor: the last name of the previous page, so pages stay stable when agents come and go.
+enum ListCursor {
+    static func encode(after name: String) -> String {
+        Data("after:\(name)".utf8).base64EncodedString()
+    }
+
+    static func decode(_ cursor: String) throws -> String {
+        guard let data = Data(base64Encoded: cursor), let text = String(data: data, encoding: .utf8), text.hasPrefix("after:") else {
+            throw FleetError(.invalidArgument, "cursor '\(Echo.cap(cursor, 40))' is not one list_agents returned; omit it to start from the first page.")
+        }
+        return String(text.dropFirst("after:".count))
+    }
+}

@@ -1,0 +1,121 @@
+import CoderAPI
+import Foundation
+
+/// Talking to agents: new tasks, interrupts, the history of their reports and their conversation.
+extension FleetService {
+    /// Sends a new task to an agent that is waiting for one. The input is sent once: never retried.
+    public func startTask(agent input: String, task: String) async throws -> ActionResult {
+        let text = task.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else {
+            throw FleetError(.invalidArgument, "task_description is empty. Describe what the agent should do.")
+        }
+        let agent = try await resolveAgent(input)
+        try refuseUnlessReady(agent.name, await currentStatus(agent))
+        try await sendInput(text, to: agent)
+        return ActionResult(
+            agent: agent.name, status: .busy, message: "Task sent to agent '\(agent.name)'. Call wait_for_agent to follow it.",
+            workspaceID: agent.workspace.id, buildID: agent.workspace.latestBuild.id, task: text)
+    }
+
+    func refuseUnlessReady(_ name: String, _ derived: DerivedStatus) throws {
+        switch derived.status {
+        case .idle, .complete, .needsInput: return
+        case .busy:
+            let current = derived.report.map { " with '\(Echo.cap($0.message, 120))'" } ?? (derived.reason.map { " (\($0))" } ?? "")
+            throw FleetError(.wrongState, "Agent '\(name)' is busy\(current); wait_for_agent or cancel_agent_task first.")
+        case .pending, .starting:
+            throw FleetError(
+                .wrongState,
+                "Agent '\(name)' is still \(derived.status.rawValue)" + (derived.reason.map { " (\($0))" } ?? "") + "; call wait_for_agent until it is idle.")
+        case .stopped, .stopping, .canceled, .canceling:
+            throw FleetError(.wrongState, "Agent '\(name)' is \(derived.status.rawValue); call restart_agent to start it again.")
+        case .deleting, .deleted:
+            throw FleetError(.wrongState, "Agent '\(name)' is \(derived.status.rawValue); create a new agent with create_agent.")
+        case .failed:
+            throw FleetError(
+                .wrongState,
+                "Agent '\(name)' has failed" + (derived.reason.map { " (\($0))" } ?? "") + "; call restart_agent, or delete_agent and create it again.")
+        }
+    }
+
+    /// Delivers input on the agent's channel.
+    func sendInput(_ text: String, to agent: AgentRef) async throws {
+        do {
+            try await onChannel(for: agent) { try await $0.send(text, to: agent) }
+        } catch let error as CoderAPIError where error.status == 409 || error.status == 502 && error.message.contains("not ready") {
+            throw FleetError(
+                .wrongState, "Agent '\(agent.name)' is not ready for input (Coder: \(error.coderMessage)); wait_for_agent, then try again.")
+        } catch {
+            throw FleetError.coder(error, doing: "send the task to agent '\(agent.name)'")
+        }
+    }
+
+    /// Interrupts the current turn with ESC through AgentAPI; the workspace keeps running.
+    public func cancelTask(agent input: String) async throws -> ActionResult {
+        let agent = try await resolveAgent(input)
+        let derived = await currentStatus(agent)
+        guard derived.status == .busy else {
+            throw FleetError(
+                .wrongState,
+                "Agent '\(agent.name)' is \(derived.status.rawValue), not busy; there is no task to cancel."
+                    + (derived.status.acceptsTasks ? " Give it a new one with start_agent_task." : ""))
+        }
+        // The turn being interrupted: the report says it, unless the input is newer than any report.
+        var current = derived.report?.message
+        if current == nil { current = try? await agentAPI.latestInput(of: agent) }
+        do {
+            try await agentAPI.interrupt(agent)
+        } catch {
+            throw FleetError.coder(error, doing: "interrupt agent '\(agent.name)' through AgentAPI")
+        }
+        return ActionResult(
+            agent: agent.name, status: .busy,
+            message: "Interrupt (ESC) sent to agent '\(agent.name)'" + (current.map { " while it worked on '\(Echo.cap($0, 120))'" } ?? "")
+                + "; it stops its current turn and reports idle. Call wait_for_agent to confirm.",
+            workspaceID: agent.workspace.id, buildID: agent.workspace.latestBuild.id, task: current)
+    }
+
+    public func taskHistory(agent input: String, page: Int, pageSize: Int) async throws -> Page<HistoryEntry> {
+        try PageRequest.validate(page: page, pageSize: pageSize)
+        let agent = try await resolveAgent(input)
+        return Page(agentName: agent.name, all: AgentApps.reports(in: agent.workspace).map(HistoryEntry.init), page: page, pageSize: pageSize)
+    }
+
+    public func log(agent input: String, page: Int, pageSize: Int) async throws -> AgentLog {
+        try PageRequest.validate(page: page, pageSize: pageSize)
+        let agent = try await resolveAgent(input)
+        var conversation: Conversation
+        do {
+            conversation = try await onChannel(for: agent) { try await $0.conversation(of: agent) }
+        } catch let error as CoderAPIError where [400, 404, 409].contains(error.status) {
+            // e.g. 400 "Task is not configured with a sidebar app.": no conversation to show.
+            logger.debug("no log for \(agent.name): \(error.coderMessage)")
+            conversation = Conversation(entries: [], source: "agentapi")
+        } catch let error as FleetError where error.kind == .unavailable {
+            conversation = Conversation(entries: [], source: "agentapi")
+        } catch {
+            throw FleetError.coder(error, doing: "read the conversation of agent '\(agent.name)'")
+        }
+        var entries = conversation.entries
+        entries.sort { $0.time == $1.time ? $0.id > $1.id : $0.time > $1.time }
+        var result = Page(agentName: agent.name, all: entries, page: page, pageSize: pageSize)
+        // Terminal screens can be long; keep a page well inside MCP clients' output limits.
+        for index in result.items.indices where result.items[index].content.count > Self.maxLogEntryCharacters {
+            let content = result.items[index].content
+            result.items[index].content =
+                String(content.prefix(Self.maxLogEntryCharacters)) + "\n… [\(content.count - Self.maxLogEntryCharacters) more characters truncated]"
+        }
+        return AgentLog(page: result, source: conversation.source)
+    }
+
+    /// The longest log entry `show_agent_log` returns in full.
+    public static let maxLogEntryCharacters = 4000
+}
+
+/// The rules of a page request (1-indexed pages, at most 100 items a page).
+public enum PageRequest {
+    public static func validate(page: Int, pageSize: Int) throws {
+        guard page >= 1 else { throw FleetError(.invalidArgument, "page must be 1 or more (pages are 1-indexed); got \(page).") }
+        guard (1...100).contains(pageSize) else { throw FleetError(.invalidArgument, "page_size must be between 1 and 100; got \(pageSize).") }
+    }
+}
