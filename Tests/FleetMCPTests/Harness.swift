@@ -128,3 +128,48 @@ struct SandboxFleet {
         try? await live.shutdown()
     }
 }
+
+// MARK: - Scoped fixtures: teardown is awaited whatever the body does (as HummingbirdTesting's `test` is).
+
+extension SandboxFleet {
+    /// Runs `body` with a fresh sandbox fleet; stops it, awaited, when `body` returns or throws.
+    static func with<T>(
+        version: SandboxVersion = .v2_35, speed: Double = 0.02, seed: SandboxSeed = .default, prefix: String = "agent-",
+        _ body: (SandboxFleet) async throws -> T
+    ) async throws -> T {
+        let env = try await start(version: version, speed: speed, seed: seed, prefix: prefix)
+        do {
+            let result = try await body(env)
+            await env.stop()
+            return result
+        } catch {
+            await env.stop()
+            throw error
+        }
+    }
+
+    /// Runs `body` with a fresh sandbox fleet and an MCP client connected to its server; both are torn down, awaited.
+    static func with<T>(
+        version: SandboxVersion = .v2_35, speed: Double = 0.02, seed: SandboxSeed = .default, prefix: String = "agent-",
+        _ body: (SandboxFleet, MCPHarness) async throws -> T
+    ) async throws -> T {
+        try await with(version: version, speed: speed, seed: seed, prefix: prefix) { env in
+            try await MCPHarness.with(env.fleet) { mcp in try await body(env, mcp) }
+        }
+    }
+}
+
+extension MCPHarness {
+    /// Runs `body` with an MCP client connected to a server for `fleet`; closes both, awaited.
+    static func with<T>(_ fleet: FleetService, _ body: (MCPHarness) async throws -> T) async throws -> T {
+        let mcp = try await connect(fleet)
+        do {
+            let result = try await body(mcp)
+            await mcp.close()
+            return result
+        } catch {
+            await mcp.close()
+            throw error
+        }
+    }
+}

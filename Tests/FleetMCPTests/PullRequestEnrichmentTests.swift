@@ -110,27 +110,28 @@ final class ForgeFixtures: HTTPTransport {
     }
 
     @Test func showAgentEnrichesTheReportedPullRequest() async throws {
-        let env = try await SandboxFleet.start(version: .v2_35)
-        let fixtures = ForgeFixtures([
-            ("repos/acme/webshop/pulls/*", "pull.open-clean.json"),
-            ("repos/acme/webshop/pulls/*/reviews", "pull-reviews.approved.json"),
-            ("repos/acme/webshop/commits/*/check-runs", "check-runs.success.page1.json"),
-        ])
-        let fleet = FleetService(coder: env.coder, configuration: FleetConfiguration(pollInterval: .milliseconds(20)),
-                                 enricher: PullRequestEnricher(transport: fixtures, configuration: ForgeConfiguration(githubToken: token)))
-        let mcp = try await MCPHarness.connect(fleet)
-        defer { Task { await mcp.close(); await env.stop() } }
-        _ = try await mcp.ok("create_agent", ["name": "prbot", "project": "webshop", "task": "Fix the cart badge"])
-        _ = try await mcp.ok("wait_for_agent", ["agent_name": "prbot", "until": "settled", "timeout_seconds": 30])
-        let shown = try await mcp.ok("show_agent", ["agent_name": "prbot"])
-        let pr = try #require(shown["pull_request"])
-        #expect(pr["url"]?.stringValue?.hasPrefix("https://github.com/acme/webshop/pull/") == true)
-        #expect(pr["state"]?.stringValue == "open")
-        #expect(pr["review"]?.stringValue == "approved")
-        #expect(pr["checks"]?.stringValue == "success")
-        // list_agents never asks the forge: its cost must not grow with the fleet.
-        let before = fixtures.requests.count
-        _ = try await mcp.ok("list_agents")
-        #expect(fixtures.requests.count == before)
+        try await SandboxFleet.with(version: .v2_35) { env in
+            let fixtures = ForgeFixtures([
+                ("repos/acme/webshop/pulls/*", "pull.open-clean.json"),
+                ("repos/acme/webshop/pulls/*/reviews", "pull-reviews.approved.json"),
+                ("repos/acme/webshop/commits/*/check-runs", "check-runs.success.page1.json"),
+            ])
+            let fleet = FleetService(coder: env.coder, configuration: FleetConfiguration(pollInterval: .milliseconds(20)),
+                                     enricher: PullRequestEnricher(transport: fixtures, configuration: ForgeConfiguration(githubToken: token)))
+            try await MCPHarness.with(fleet) { mcp in
+                _ = try await mcp.ok("create_agent", ["name": "prbot", "project": "webshop", "task": "Fix the cart badge"])
+                _ = try await mcp.ok("wait_for_agent", ["agent_name": "prbot", "until": "settled", "timeout_seconds": 30])
+                let shown = try await mcp.ok("show_agent", ["agent_name": "prbot"])
+                let pr = try #require(shown["pull_request"])
+                #expect(pr["url"]?.stringValue?.hasPrefix("https://github.com/acme/webshop/pull/") == true)
+                #expect(pr["state"]?.stringValue == "open")
+                #expect(pr["review"]?.stringValue == "approved")
+                #expect(pr["checks"]?.stringValue == "success")
+                // list_agents never asks the forge: its cost must not grow with the fleet.
+                let before = fixtures.requests.count
+                _ = try await mcp.ok("list_agents")
+                #expect(fixtures.requests.count == before)
+            }
+        }
     }
 }
