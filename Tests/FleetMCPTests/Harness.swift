@@ -173,3 +173,12 @@ extension MCPHarness {
         }
     }
 }
+
+/// The string `key` of each object in an array value (empty when the value is not an array).
+func strings(_ list: Value?, _ key: String) -> [String] {
+    guard case .array(let items)? = list else { return [] }
+    return items.compactMap { item -> String? in
+        guard case .object(let members) = item, case .string(let text)? = members[key] else { return nil }
+        return text
+    }
+}

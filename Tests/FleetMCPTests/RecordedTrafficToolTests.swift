@@ -30,7 +30,7 @@ import Testing
         try await MCPHarness.with(recorded.fleet) { mcp in
             let result = try await mcp.ok("list_agent_roles", ["project": "setup"])
             let roles = try #require(result["roles"]?.arrayValue)
-            #expect(roles.compactMap { $0["name"]?.stringValue }.prefix(2) == ["Coder", "Operator"])
+            #expect(roles.compactMap { item in item["name"]?.stringValue }.prefix(2) == ["Coder", "Operator"])
             #expect(roles.first?["default"]?.boolValue == true)
             #expect(roles.first?["preset_id"]?.stringValue == "d2e0fcc7-59d5-493b-a346-2b90e26aabe9")
             #expect(roles.first?["sets"]?.strings == ["system_prompt"])
@@ -83,9 +83,9 @@ import Testing
         try await MCPHarness.with(recorded.fleet) { mcp in
             let first = try await mcp.ok("list_agents")
             let agents = try #require(first["agents"]?.arrayValue)
-            #expect(agents.compactMap { $0["name"]?.stringValue } == ["Shine", "test-case", "test-history"])
+            #expect(agents.compactMap { item in item["name"]?.stringValue } == ["Shine", "test-case", "test-history"])
             // Their agents were disconnected when recorded: a running workspace whose agent is gone cannot work.
-            #expect(agents.allSatisfy { $0["status"]?.stringValue == "failed" })
+            #expect(agents.allSatisfy { item in item["status"]?.stringValue == "failed" })
             #expect(agents.first?["status_reason"]?.stringValue == "agent main disconnected")
             #expect(agents.first?["project"]?.stringValue == "coder-devcontainer")
             #expect(agents.first?["last_event_at"]?.stringValue == "2025-11-02T16:05:55.370505Z")
@@ -100,7 +100,7 @@ import Testing
             #expect(page1["agents"]?.arrayValue?.count == 2)
             let cursor = try #require(page1["next_cursor"]?.stringValue)
             let page2 = try await mcp.ok("list_agents", ["limit": 2, "cursor": .string(cursor)])
-            #expect(page2["agents"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["test-history"])
+            #expect(page2["agents"]?.arrayValue?.compactMap { item in item["name"]?.stringValue } == ["test-history"])
             #expect(page2["next_cursor"] == nil)
 
             let filtered = try await mcp.ok("list_agents", ["status_filter": "busy"])
@@ -124,7 +124,7 @@ import Testing
             #expect(detail["workspace_agent"]?["status"]?.stringValue == "disconnected")
             #expect(detail["workspace_agent"]?["lifecycle"]?.stringValue == "ready")
             let apps = try #require(detail["apps"]?.arrayValue)
-            let agentAPI = try #require(apps.first { $0["is_agent_api"]?.boolValue == true })
+            let agentAPI = try #require(apps.first { item in item["is_agent_api"]?.boolValue == true })
             #expect(agentAPI["slug"]?.stringValue == "ccw")
             #expect(agentAPI["url"]?.stringValue == "https://coder.example.com/@mvgijssel/agent-test-history.main/apps/ccw/")
             #expect(detail["latest_report"]?["state"]?.stringValue == "idle")
@@ -148,7 +148,7 @@ import Testing
             #expect(page1["total_pages"]?.intValue == (recordedStatuses.count + 2) / 3)
             #expect(page1["has_next_page"]?.boolValue == true)
             #expect(page1["has_previous_page"]?.boolValue == false)
-            let times = page1["tasks"]?.arrayValue?.compactMap { $0["created_at"]?.stringValue } ?? []
+            let times = strings(page1["tasks"], "created_at")
             #expect(times.count == 3)
             #expect(times == times.sorted(by: >), "newest first")
             let newest = recordedStatuses.max { $0.createdAt < $1.createdAt }!
@@ -184,7 +184,7 @@ import Testing
             #expect(latest["logs"]?.arrayValue?.first?["id"]?.intValue == entries.max { $0.time < $1.time }?.id)
             #expect(latest["source"]?.stringValue == "tasks_api")
             let all = try await mcp.ok("show_agent_log", ["agent_name": "recording-agent", "page_size": 100])
-            let types = all["logs"]?.arrayValue?.compactMap { $0["type"]?.stringValue } ?? []
+            let types = strings(all["logs"], "type")
             #expect(Set(types).isSubset(of: ["input", "output"]))
             #expect(all["logs"]?.arrayValue?.last?["id"]?.intValue == 0)
         }

@@ -19,11 +19,11 @@ import Testing
         try await SandboxFleet.with(version: .v2_35) { env, mcp in
 
             let projects = try await mcp.ok("list_agent_projects")
-            #expect(projects["projects"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["platform", "webshop"])
+            #expect(projects["projects"]?.arrayValue?.compactMap { item in item["name"]?.stringValue } == ["platform", "webshop"])
             let roles = try await mcp.ok("list_agent_roles", ["project": "Webshop"])
-            #expect(roles["roles"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["Coder", "Operator", "Reviewer"])
+            #expect(roles["roles"]?.arrayValue?.compactMap { item in item["name"]?.stringValue } == ["Coder", "Operator", "Reviewer"])
             #expect(roles["default_role"]?.stringValue == "Coder")
-            let reviewer = try #require(roles["roles"]?.arrayValue?.first { $0["name"]?.stringValue == "Reviewer" }?["preset_id"]?.stringValue)
+            let reviewer = try #require(roles["roles"]?.arrayValue?.first { item in item["name"]?.stringValue == "Reviewer" }?["preset_id"]?.stringValue)
 
             let created = try await mcp.ok("create_agent", ["name": "rex", "project": "webshop", "task": "Fix the checkout rounding bug", "role": "reviewer"])
             #expect(["pending", "starting"].contains(created["status"]?.stringValue ?? ""))
@@ -52,7 +52,7 @@ import Testing
             #expect(shown["workspace_agent"]?["lifecycle"]?.stringValue == "ready")
 
             let history = try await mcp.ok("show_agent_task_history", ["agent_name": "rex"])
-            let states = history["tasks"]?.arrayValue?.compactMap { $0["state"]?.stringValue } ?? []
+            let states = strings(history["tasks"], "state")
             #expect(states.first == "complete")
             #expect(states.dropFirst().allSatisfy { $0 == "working" })
 
@@ -102,7 +102,7 @@ import Testing
             _ = try await mcp.ok("start_agent_task", ["agent_name": "gen", "task_description": "Add a deploy timing dashboard"])
             _ = try await wait(mcp, "gen", until: "complete")
             let log = try await mcp.ok("show_agent_log", ["agent_name": "gen", "page_size": 20])
-            let inputs = log["logs"]?.arrayValue?.filter { $0["type"]?.stringValue == "input" }.compactMap { $0["content"]?.stringValue } ?? []
+            let inputs = log["logs"]?.arrayValue?.filter { item in item["type"]?.stringValue == "input" }.compactMap { item in item["content"]?.stringValue } ?? []
             #expect(inputs == ["Add a deploy timing dashboard", "Investigate the slow deploys"])
             #expect(log["source"]?.stringValue == (version == .v2_37 ? "agentapi" : "tasks_api"))
             let shown = try await mcp.ok("show_agent", ["agent_name": "gen"])
