@@ -83,6 +83,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "FleetTests",
+            dependencies: ["Fleet", "CoderAPI"]
+        ),
+        .testTarget(
             name: "FleetCLITests",
             dependencies: ["FleetCLI", "CoderAPI"]
         ),

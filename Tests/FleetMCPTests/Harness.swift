@@ -54,6 +54,10 @@ struct MCPHarness {
         let result = try await call(name, arguments)
         #expect(result.isError != true, "\(name) failed: \(text(result))", sourceLocation: sourceLocation)
         let object = try #require(result.structuredContent?.objectValue, "\(name) returned no structured content", sourceLocation: sourceLocation)
+        // The result validates against the tool's advertised output schema.
+        let schema = try #require(FleetTools.all.first { $0.name == name }?.definition.outputSchema, sourceLocation: sourceLocation)
+        let problems = SchemaValidator.errors(.object(object), against: schema)
+        #expect(problems.isEmpty, "\(name)'s result does not match its outputSchema: \(problems.prefix(5))", sourceLocation: sourceLocation)
         // The text content is the same JSON, compact.
         let decoded = try JSONDecoder().decode(Value.self, from: Data(text(result).utf8))
         #expect(decoded == .object(object), sourceLocation: sourceLocation)

@@ -5,18 +5,16 @@ import Foundation
 import MCP
 import Testing
 
-/// The public surface (tool names, schemas, annotations) is checked in; any change must update the snapshot
-/// on purpose: `UPDATE_SNAPSHOTS=1 swift test --filter ToolSnapshotTests`.
+/// The public surface (tool names, schemas, annotations) is checked in, once: the Python suites read the same
+/// snapshot and the README's tool table is checked against it. A change must update it on purpose:
+/// `UPDATE_SNAPSHOTS=1 swift test --filter ToolSnapshotTests`.
 @Suite struct ToolSnapshotTests {
-    static func definitions() -> [Tool] {
-        let coder = CoderClient(baseURL: URL(string: "https://coder.example.com")!, token: nil, transport: ReplayTransport(Cassette()))
-        return FleetMCPServer(fleet: FleetService(coder: coder), version: "snapshot").definitions
-    }
+    static let definitions = FleetTools.all.map(\.definition)
 
     @Test func toolListMatchesTheSnapshot() throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let current = String(decoding: try encoder.encode(Self.definitions()), as: UTF8.self) + "\n"
+        let current = String(decoding: try encoder.encode(Self.definitions), as: UTF8.self) + "\n"
         let file = Paths.snapshots.appendingPathComponent("tools.json")
         if ProcessInfo.processInfo.environment["UPDATE_SNAPSHOTS"] == "1" {
             try current.write(to: file, atomically: true, encoding: .utf8)
@@ -25,17 +23,26 @@ import Testing
         #expect(stored == current, "the tool list changed; review it, then run UPDATE_SNAPSHOTS=1 swift test --filter ToolSnapshotTests")
     }
 
+    /// The README's tool table names every tool of the snapshot, in order, and no other.
+    @Test func readmeListsEveryTool() throws {
+        let readme = try String(contentsOf: Paths.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let section = try #require(readme.components(separatedBy: "\n## Tools\n").dropFirst().first?.components(separatedBy: "\n## ").first)
+        let listed = section.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("| `"), let end = line.dropFirst(3).firstIndex(where: { $0 == "(" || $0 == "`" }) else { return nil }
+            return String(line[line.index(line.startIndex, offsetBy: 3)..<end])
+        }
+        #expect(listed == FleetTools.names, "README's ## Tools table must list exactly the tools, in the server's order")
+    }
+
     @Test func everyToolIsDescribedCompletely() {
-        let tools = Self.definitions()
-        #expect(tools.map(\.name).sorted() == [
-            "cancel_agent_task", "create_agent", "delete_agent", "list_agent_projects", "list_agent_roles", "list_agents",
-            "restart_agent", "show_agent", "show_agent_log", "show_agent_task_history", "start_agent_task", "wait_for_agent",
-        ])
+        let tools = Self.definitions
+        #expect(Set(tools.map(\.name)).count == tools.count, "tool names are unique")
         for tool in tools {
             #expect(tool.title?.isEmpty == false, "\(tool.name) has a title")
             #expect(tool.description?.isEmpty == false)
             #expect(tool.outputSchema?.objectValue?["type"] == .string("object"), "\(tool.name) has an output schema")
-            #expect(tool.annotations.readOnlyHint != nil && tool.annotations.destructiveHint != nil
+            #expect(
+                tool.annotations.readOnlyHint != nil && tool.annotations.destructiveHint != nil
                     && tool.annotations.idempotentHint != nil && tool.annotations.openWorldHint != nil, "\(tool.name) has all four hints")
             let properties = tool.inputSchema.objectValue?["properties"]?.objectValue ?? [:]
             for (name, schema) in properties {
@@ -45,7 +52,8 @@ import Testing
             }
         }
         // Parameter names the reference implementation (setup-fleet-mcp 0.12.1) uses keep working.
-        let byName = Dictionary(uniqueKeysWithValues: tools.map { ($0.name, Set($0.inputSchema.objectValue?["properties"]?.objectValue?.keys.map { $0 } ?? [])) })
+        let byName = Dictionary(
+            uniqueKeysWithValues: tools.map { ($0.name, Set($0.inputSchema.objectValue?["properties"]?.objectValue?.keys.map { $0 } ?? [])) })
         #expect(byName["create_agent"]?.isSuperset(of: ["name", "project", "task", "role"]) == true)
         #expect(byName["list_agents"]?.isSuperset(of: ["status_filter", "project_filter"]) == true)
         #expect(byName["start_agent_task"] == ["agent_name", "task_description"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from pathlib import Path
 import subprocess
 from typing import Any, AsyncIterator
 
@@ -22,19 +23,13 @@ pytestmark = pytest.mark.anyio
 
 TEST_TIMEOUT = 60
 
-TOOLS = {
-    "list_agent_projects", "list_agent_roles", "create_agent", "list_agents", "show_agent", "start_agent_task",
-    "cancel_agent_task", "restart_agent", "delete_agent", "show_agent_task_history", "show_agent_log", "wait_for_agent",
-}
-READ_ONLY = {"list_agent_projects", "list_agent_roles", "list_agents", "show_agent", "show_agent_task_history",
-             "show_agent_log", "wait_for_agent"}
-DESTRUCTIVE = {"restart_agent", "delete_agent", "cancel_agent_task"}
-REQUIRED = {
-    "list_agent_projects": set(), "list_agent_roles": {"project"}, "create_agent": {"name", "project", "task"},
-    "list_agents": set(), "show_agent": {"agent_name"}, "start_agent_task": {"agent_name", "task_description"},
-    "cancel_agent_task": {"agent_name"}, "restart_agent": {"agent_name"}, "delete_agent": {"agent_name"},
-    "show_agent_task_history": {"agent_name"}, "show_agent_log": {"agent_name"}, "wait_for_agent": {"agent_name"},
-}
+# The tool list is written once, in the checked-in snapshot that the Swift suite compares with the server's list;
+# what the server offers over MCP must match it tool for tool.
+SNAPSHOT = json.loads((Path(__file__).resolve().parents[1] / "FleetMCPTests" / "__snapshots__" / "tools.json").read_text())
+TOOLS = {tool["name"] for tool in SNAPSHOT}
+READ_ONLY = {tool["name"] for tool in SNAPSHOT if tool["annotations"]["readOnlyHint"]}
+DESTRUCTIVE = {tool["name"] for tool in SNAPSHOT if tool["annotations"]["destructiveHint"]}
+REQUIRED = {tool["name"]: set(tool["inputSchema"].get("required", [])) for tool in SNAPSHOT}
 
 
 def serve_environment(sandbox: Sandbox) -> dict[str, str]:
@@ -185,7 +180,7 @@ async def test_initialize_negotiates_the_latest_common_version_and_lists_tools(s
             assert server_supports, "the server supports none of the SDK's protocol versions"
             assert negotiated == max(server_supports)
 
-            assert set(fleet.tools) == TOOLS and len(fleet.tools) == 12
+            assert set(fleet.tools) == TOOLS and len(fleet.tools) == len(SNAPSHOT)
             for name, tool in fleet.tools.items():
                 assert tool.description and len(tool.description) > 20, name
                 assert tool.inputSchema.get("type") == "object", name

@@ -18,12 +18,14 @@ public struct AgentNaming: Sendable, Hashable {
 
     /// Accepts either the agent name or the full workspace name.
     public func normalise(_ input: String) -> String {
-        let trimmed = input.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = input.trimmingCharacters(in: Self.asciiWhitespace)
         if !prefix.isEmpty, trimmed.lowercased().hasPrefix(prefix.lowercased()), trimmed.count > prefix.count {
             return String(trimmed.dropFirst(prefix.count))
         }
         return trimmed
     }
+
+    static let asciiWhitespace = CharacterSet(charactersIn: " \t\r\n")
 
     /// What an agent argument names: a workspace id, or an agent by name (prefix optional, ASCII case aside).
     public enum Reference: Sendable, Equatable {
@@ -35,7 +37,8 @@ public struct AgentNaming: Sendable, Hashable {
     /// look-alike ("\u{212A}ilo", "alpha\u{200B}"), a path ("a/../b") or search syntax ("x owner:y") never
     /// reaches Coder, and a huge argument is refused without echoing it.
     public func reference(_ input: String) throws(FleetError) -> Reference {
-        let trimmed = input.trimmingCharacters(in: .whitespacesAndNewlines)
+        // ASCII whitespace only: Foundation's whitespace set also trims U+200B, which would turn "alpha\u{200B}" into "alpha".
+        let trimmed = input.trimmingCharacters(in: Self.asciiWhitespace)
         guard !trimmed.isEmpty else {
             throw FleetError(.invalidArgument, "Agent name is empty. Call list_agents to see the agents.")
         }
