@@ -34,6 +34,12 @@ public enum TasksAPIGeneration: String, Sendable, Hashable, CaseIterable {
         return major > 2 || minor >= 28
     }
 
+    /// Whether tasks can be paused and resumed through the tasks API (2.31+).
+    public static func tasksPause(version: String) -> Bool? {
+        guard let (major, minor) = parseMajorMinor(version), !(major == 0 && minor == 0) else { return nil }
+        return major > 2 || minor >= 31
+    }
+
     /// Whether workspaces name their task in `task_id` (2.30+), so a workspace without one has no task record.
     public static func workspacesLinkTasks(version: String) -> Bool? {
         guard let (major, minor) = parseMajorMinor(version), !(major == 0 && minor == 0) else { return nil }
@@ -84,8 +90,32 @@ extension CoderClient {
         _ = try await send("POST", try taskPath(generation, owner, id, "send"), body: TaskInput(input: input))
     }
 
+    /// `POST /api/v2/tasks/{owner}/{id}/pause` → 202 with the stop build (Coder 2.31.1+).
+    public func pauseTask(owner: String, id: String) async throws -> TaskBuildResponse {
+        try await decode(TaskBuildResponse.self, "POST", try taskPath(.stable, owner, id, "pause"))
+    }
+
+    /// `POST /api/v2/tasks/{owner}/{id}/resume` → 202 with the start build (Coder 2.31.1+; 409 when running).
+    public func resumeTask(owner: String, id: String) async throws -> TaskBuildResponse {
+        try await decode(TaskBuildResponse.self, "POST", try taskPath(.stable, owner, id, "resume"))
+    }
+
+    /// `PATCH /api/v2/tasks/{owner}/{id}/input` → 204, only while the task is paused (Coder 2.31.1+).
+    public func updateTaskInput(owner: String, id: String, input: String) async throws {
+        _ = try await send("PATCH", try taskPath(.stable, owner, id, "input"), body: TaskInput(input: input))
+    }
+
     /// `POST {tasks}/{user}` → 201.
     public func createTask(_ generation: TasksAPIGeneration, user: String = "me", _ request: CreateTaskRequest) async throws -> CoderTask {
         try await decode(CoderTask.self, "POST", try taskPath(generation, user), body: request)
     }
+}
+
+/// `codersdk.PauseTaskResponse` / `codersdk.ResumeTaskResponse`: the build the pause or resume queued.
+public struct TaskBuildResponse: Codable, Sendable, Hashable {
+    public var workspaceBuild: WorkspaceBuild
+
+    public init(workspaceBuild: WorkspaceBuild) { self.workspaceBuild = workspaceBuild }
+
+    enum CodingKeys: String, CodingKey { case workspaceBuild = "workspace_build" }
 }

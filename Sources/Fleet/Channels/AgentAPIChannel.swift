@@ -10,6 +10,7 @@ public struct AgentAPIChannel: AgentChannel {
     public init(coder: CoderClient) { self.coder = coder }
 
     public var generation: TasksAPIGeneration { .none }
+    public var coderClient: CoderClient { coder }
 
     /// Creates the workspace with the prompt as its `AI Prompt` parameter (the claude-code module starts on it).
     public func create(_ request: AgentCreation) async throws -> WorkspaceView {

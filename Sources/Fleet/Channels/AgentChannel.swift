@@ -23,11 +23,22 @@ public struct AgentCreation: Sendable {
     public var prompt: String
 }
 
-/// The conversation of an agent, newest first, and where it came from.
+/// The conversation of an agent, and where it came from.
 public struct Conversation: Sendable {
     public var entries: [LogEntry]
     /// `tasks_api` or `agentapi`.
     public var source: String
+    /// The stored snapshot of a paused agent's conversation, not the live one.
+    public var isSnapshot = false
+    /// When the snapshot was taken.
+    public var snapshotAt: Date?
+}
+
+/// The build a pause or resume queued, and how.
+public struct LifecycleChange: Sendable {
+    public var build: WorkspaceBuild
+    /// Through the tasks API's pause/resume routes (2.31+); otherwise a plain stop or start build.
+    public var viaTasksAPI: Bool
 }
 
 /// How fleet-mcp talks to a running agent on one kind of deployment: the experimental tasks API (2.26–2.28), the
@@ -37,6 +48,8 @@ public struct Conversation: Sendable {
 public protocol AgentChannel: Sendable {
     /// The tasks API generation this channel uses (`none` for AgentAPI).
     var generation: TasksAPIGeneration { get }
+    /// The client the channel talks through.
+    var coderClient: CoderClient { get }
     /// Creates the agent's workspace with its first task and returns the workspace.
     func create(_ request: AgentCreation) async throws -> WorkspaceView
     /// Delivers input to a waiting agent.
@@ -45,4 +58,41 @@ public protocol AgentChannel: Sendable {
     func conversation(of agent: AgentRef) async throws -> Conversation
     /// The prompt the agent was created with, if this channel knows it.
     func initialPrompt(of agent: AgentRef) async throws -> String?
+    /// Pauses the agent: the tasks API's pause (2.31+), else a stop build.
+    func pause(_ agent: AgentRef) async throws -> LifecycleChange
+    /// Resumes a paused or stopped agent: the tasks API's resume (2.31+), else a start build.
+    func resume(_ agent: AgentRef) async throws -> LifecycleChange
+}
+
+/// Pausing where the deployment has no pause route: a stop build (marked as a manual pause where Coder accepts
+/// that reason), and resuming is a start build. The conversation survives only if the template keeps it.
+extension AgentChannel {
+    public func pause(_ agent: AgentRef) async throws -> LifecycleChange {
+        try await WorkspaceBuilds(coder: coderClient).pause(agent)
+    }
+
+    public func resume(_ agent: AgentRef) async throws -> LifecycleChange {
+        try await WorkspaceBuilds(coder: coderClient).resume(agent)
+    }
+}
+
+/// Stop and start builds for pause and resume.
+struct WorkspaceBuilds: Sendable {
+    let coder: CoderClient
+
+    func pause(_ agent: AgentRef) async throws -> LifecycleChange {
+        let id = agent.workspace.id
+        do {
+            let build = try await coder.createBuild(workspaceID: id, CreateWorkspaceBuildRequest(transition: .stop, reason: "task_manual_pause"))
+            return LifecycleChange(build: build, viaTasksAPI: false)
+        } catch let error as CoderAPIError where error.status == 400 && !error.validations.isEmpty {
+            // An older Coder rejects the reason: nothing was written, so a plain stop is safe.
+            return LifecycleChange(build: try await coder.createBuild(workspaceID: id, CreateWorkspaceBuildRequest(transition: .stop)), viaTasksAPI: false)
+        }
+    }
+
+    func resume(_ agent: AgentRef) async throws -> LifecycleChange {
+        LifecycleChange(
+            build: try await coder.createBuild(workspaceID: agent.workspace.id, CreateWorkspaceBuildRequest(transition: .start)), viaTasksAPI: false)
+    }
 }

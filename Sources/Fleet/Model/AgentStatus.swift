@@ -5,6 +5,8 @@ import Foundation
 public enum AgentStatus: String, Codable, Sendable, CaseIterable {
     // Build states, when the workspace is not running.
     case pending, starting, stopping, stopped, canceling, canceled, deleting, deleted
+    /// Stopped by a pause (by the user, or by Coder after an idle timeout); resume_agent or start_agent_task resumes it.
+    case paused
     /// The build failed, or the agent inside a running workspace cannot work (disconnected, start error).
     case failed
     /// Running, agent ready, Claude Code reported `working`.
@@ -20,16 +22,16 @@ public enum AgentStatus: String, Codable, Sendable, CaseIterable {
     public var acceptsTasks: Bool { [.idle, .complete, .needsInput].contains(self) }
 
     /// A state `wait_for_agent` stops at by default.
-    public var isSettled: Bool { [.idle, .complete, .needsInput, .failed, .stopped, .canceled, .deleted].contains(self) }
+    public var isSettled: Bool { [.idle, .complete, .needsInput, .failed, .stopped, .paused, .canceled, .deleted].contains(self) }
 
     /// Accepts the status names plus the groups `running` (busy, idle, complete, needs_input), `offline`
-    /// (stopping, stopped, canceling, canceled, deleting, deleted) and `waiting` (idle, complete, needs_input).
+    /// (stopping, stopped, paused, canceling, canceled, deleting, deleted) and `waiting` (idle, complete, needs_input).
     public static func matching(filter: String) -> Set<AgentStatus>? {
         let key = filter.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "-", with: "_")
         if let status = AgentStatus(rawValue: key) { return [status] }
         switch key {
         case "running", "active": return [.busy, .idle, .complete, .needsInput]
-        case "offline": return [.stopping, .stopped, .canceling, .canceled, .deleting, .deleted]
+        case "offline": return [.stopping, .stopped, .paused, .canceling, .canceled, .deleting, .deleted]
         case "waiting", "ready": return [.idle, .complete, .needsInput]
         case "needsinput", "needs input": return [.needsInput]
         default: return nil
@@ -48,6 +50,26 @@ public struct DerivedStatus: Sendable, Hashable {
     public var report: WorkspaceAppStatus?
 }
 
+/// Why and since when an agent is paused: its latest build is a stop with a pause reason.
+public struct PauseInfo: Sendable, Hashable {
+    /// `user` (pause_agent, Coder's pause button) or `idle_timeout` (Coder paused it after it sat idle).
+    public var by: String
+    public var since: Date
+
+    init?(_ build: BuildView) {
+        guard build.transition == .stop, build.status == .stopped, Self.isPause(build.reason) else { return nil }
+        by = build.reason == .taskAutoPause ? "idle_timeout" : "user"
+        since = build.job.completedAt ?? build.updatedAt
+    }
+
+    static func isPause(_ reason: BuildReason) -> Bool { reason == .taskManualPause || reason == .taskAutoPause }
+
+    /// For status reasons: "paused by the user since …" / "paused after an idle timeout since …".
+    var reason: String {
+        (by == "idle_timeout" ? "paused after an idle timeout" : "paused by the user") + " since " + CoderDate.format(since)
+    }
+}
+
 /// Derives an agent's status from its workspace (pure; no requests).
 public enum StatusModel {
     /// How long a ready agent may stay silent before fleet-mcp calls it idle rather than starting.
@@ -64,11 +86,15 @@ public enum StatusModel {
         case .pending where build.transition == .delete:
             return DerivedStatus(status: .deleting, reason: "the delete build is queued", report: report)
         case .pending where build.transition == .stop:
-            return DerivedStatus(status: .stopping, reason: "the stop build is queued", report: report)
+            return DerivedStatus(status: .stopping, reason: PauseInfo.isPause(build.reason) ? "pausing" : "the stop build is queued", report: report)
         case .pending: return DerivedStatus(status: .pending, reason: queueReason(build), report: report)
         case .starting: return DerivedStatus(status: .starting, reason: "workspace is building", report: report)
-        case .stopping: return DerivedStatus(status: .stopping, report: report)
-        case .stopped: return DerivedStatus(status: .stopped, report: report)
+        case .stopping: return DerivedStatus(status: .stopping, reason: PauseInfo.isPause(build.reason) ? "pausing" : nil, report: report)
+        case .stopped:
+            if let pause = PauseInfo(build) {
+                return DerivedStatus(status: .paused, reason: pause.reason, report: report)
+            }
+            return DerivedStatus(status: .stopped, report: report)
         case .canceling: return DerivedStatus(status: .canceling, report: report)
         case .canceled: return DerivedStatus(status: .canceled, report: report)
         case .deleting: return DerivedStatus(status: .deleting, report: report)

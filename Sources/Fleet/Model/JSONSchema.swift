@@ -57,6 +57,14 @@ public struct JSONSchema: Sendable, Hashable {
         JSONSchema(.object(["type": .string("object"), "additionalProperties": values.json, "description": .string(description)]))
     }
 
+    /// The same object schema with more optional properties.
+    public func adding(_ properties: [String: JSONSchema]) -> JSONSchema {
+        guard case .object(var schema) = json, case .object(var members)? = schema["properties"] else { return self }
+        for (key, value) in properties { members[key] = value.json }
+        schema["properties"] = .object(members)
+        return JSONSchema(.object(schema))
+    }
+
     public static let time = string("RFC 3339 time", format: "date-time")
     public static let agentStatus = string("Agent status (see the README's status model)", enumeration: AgentStatus.allCases.map(\.rawValue))
 }

@@ -12,13 +12,15 @@ extension FleetService {
     func summary(_ workspace: WorkspaceView, status derived: DerivedStatus? = nil) async -> AgentSummary {
         let derived = derived ?? StatusModel.derive(workspace)
         let reports = AgentApps.reports(in: workspace)
+        let pause = derived.status == .paused ? PauseInfo(workspace.latestBuild) : nil
         return AgentSummary(
             name: agentName(of: workspace),
             workspaceName: workspace.name, workspaceID: workspace.id, owner: workspace.ownerName,
             status: derived.status, statusReason: derived.reason, project: workspace.templateName,
             role: await roleName(workspace), lastTask: workspace.latestAppStatus?.message,
             pullRequest: PullRequest.newest(in: reports)?.url,
-            lastEventAt: StatusModel.lastEventAt(workspace), createdAt: workspace.createdAt)
+            lastEventAt: StatusModel.lastEventAt(workspace), createdAt: workspace.createdAt,
+            pausedBy: pause?.by, pausedSince: pause?.since)
     }
 
     /// Reports lag input: right after a task is sent, the newest report still describes the previous turn.

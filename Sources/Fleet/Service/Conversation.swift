@@ -4,13 +4,18 @@ import Foundation
 /// Talking to agents: new tasks, interrupts, the history of their reports and their conversation.
 extension FleetService {
     /// Sends a new task to an agent that is waiting for one. The input is sent once: never retried.
-    public func startTask(agent input: String, task: String) async throws -> ActionResult {
+    /// A paused agent is resumed first (`resumeAndSend`).
+    public func startTask(
+        agent input: String, task: String, progress: @escaping @Sendable (Double, String) async -> Void = { _, _ in }
+    ) async throws -> ActionResult {
         let text = task.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else {
             throw FleetError(.invalidArgument, "task_description is empty. Describe what the agent should do.")
         }
         let agent = try await resolveAgent(input)
-        try refuseUnlessReady(agent.name, await currentStatus(agent))
+        let status = await currentStatus(agent)
+        if status.status == .paused { return try await resumeAndSend(text, to: agent, progress: progress) }
+        try refuseUnlessReady(agent.name, status)
         try await sendInput(text, to: agent)
         return ActionResult(
             agent: agent.name, status: .busy, message: "Task sent to agent '\(agent.name)'. Call wait_for_agent to follow it.",
@@ -27,6 +32,8 @@ extension FleetService {
             throw FleetError(
                 .wrongState,
                 "Agent '\(name)' is still \(derived.status.rawValue)" + (derived.reason.map { " (\($0))" } ?? "") + "; call wait_for_agent until it is idle.")
+        case .paused:
+            throw FleetError(.wrongState, "Agent '\(name)' is paused; resume_agent resumes it (start_agent_task does too).")
         case .stopped, .stopping, .canceled, .canceling:
             throw FleetError(.wrongState, "Agent '\(name)' is \(derived.status.rawValue); call restart_agent to start it again.")
         case .deleting, .deleted:
@@ -85,14 +92,20 @@ extension FleetService {
         try PageRequest.validate(page: page, pageSize: pageSize)
         let agent = try await resolveAgent(input)
         var conversation: Conversation
+        var note: String?
+        let offline = agent.workspace.latestBuild.status != .running
         do {
             conversation = try await onChannel(for: agent) { try await $0.conversation(of: agent) }
-        } catch let error as CoderAPIError where [400, 404, 409].contains(error.status) {
-            // e.g. 400 "Task is not configured with a sidebar app.": no conversation to show.
+        } catch let error as CoderAPIError where [400, 404, 409].contains(error.status) || (offline && [502, 503].contains(error.status)) {
+            // e.g. 400 "Task is not configured with a sidebar app.", or AgentAPI unreachable while the workspace is down.
             logger.debug("no log for \(agent.name): \(error.coderMessage)")
             conversation = Conversation(entries: [], source: "agentapi")
+            note = offline
+                ? "Agent '\(agent.name)' is \(StatusModel.derive(agent.workspace).status.rawValue) and this deployment keeps no snapshot of its conversation."
+                : "No conversation is available (Coder: \(error.coderMessage))."
         } catch let error as FleetError where error.kind == .unavailable {
             conversation = Conversation(entries: [], source: "agentapi")
+            note = error.message
         } catch {
             throw FleetError.coder(error, doing: "read the conversation of agent '\(agent.name)'")
         }
@@ -105,7 +118,11 @@ extension FleetService {
             result.items[index].content =
                 String(content.prefix(Self.maxLogEntryCharacters)) + "\n… [\(content.count - Self.maxLogEntryCharacters) more characters truncated]"
         }
-        return AgentLog(page: result, source: conversation.source)
+        if conversation.isSnapshot {
+            note = "Agent '\(agent.name)' is not running: this is the conversation as Coder stored it"
+                + (conversation.snapshotAt.map { " at " + CoderDate.format($0) } ?? "") + ", not a live one."
+        }
+        return AgentLog(page: result, source: conversation.source, snapshot: conversation.isSnapshot, snapshotAt: conversation.snapshotAt, note: note)
     }
 
     /// The longest log entry `show_agent_log` returns in full.

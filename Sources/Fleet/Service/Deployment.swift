@@ -58,7 +58,7 @@ public actor DeploymentDetector {
     /// The channel of a given generation.
     public func channel(for generation: TasksAPIGeneration) -> any AgentChannel {
         switch generation {
-        case .stable: StableTasksChannel(coder: coder)
+        case .stable: StableTasksChannel(coder: coder, canPause: version.flatMap { TasksAPIGeneration.tasksPause(version: $0) })
         case .experimental: ExperimentalTasksChannel(coder: coder, tasksHaveOwnIDs: tasksHaveOwnIDs(generation))
         case .none: AgentAPIChannel(coder: coder)
         }

@@ -13,7 +13,8 @@ public struct FleetMCPServer: Sendable {
         Typical flow: list_agent_projects → list_agent_roles → create_agent (returns at once) → wait_for_agent \
         (until idle/needs_input) → show_agent_task_history / show_agent_log → start_agent_task for follow-ups. \
         Statuses: busy (working), idle or complete (ready for a task), needs_input (answer with start_agent_task), \
-        starting/pending (wait), stopped (restart_agent), failed (restart_agent or delete_agent).
+        starting/pending (wait), paused (resume_agent, or start_agent_task resumes it), stopped (restart_agent), \
+        failed (restart_agent or delete_agent).
         """
 
     public let fleet: FleetService

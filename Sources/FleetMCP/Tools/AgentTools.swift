@@ -60,6 +60,24 @@ enum AgentTools {
             }
         },
         FleetTool(
+            name: "pause_agent", title: "Pause agent",
+            description: "Pause a running agent to free its compute; Coder keeps its conversation (2.31+; elsewhere the workspace is "
+                + "stopped). resume_agent, or start_agent_task with new work, resumes it. An agent already paused is a success.",
+            input: ["agent_name": agentName], required: ["agent_name"], output: ActionResult.self,
+            annotations: .init(readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false)
+        ) { fleet, arguments, _ in
+            try await fleet.pauseAgent(try arguments.requiredString("agent_name"))
+        },
+        FleetTool(
+            name: "resume_agent", title: "Resume agent",
+            description: "Resume a paused (or stopped) agent; returns at once with the start build, follow it with wait_for_agent. "
+                + "An agent already running is a success.",
+            input: ["agent_name": agentName], required: ["agent_name"], output: ActionResult.self,
+            annotations: .init(readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false)
+        ) { fleet, arguments, _ in
+            try await fleet.resumeAgent(try arguments.requiredString("agent_name"))
+        },
+        FleetTool(
             name: "delete_agent", title: "Delete agent",
             description: "Delete an agent and destroy its workspace, even while Claude Code works (not while a build runs: wait_for_agent "
                 + "first). Returns at once with the delete build. Only fleet agents can be deleted.",

@@ -12,16 +12,20 @@ enum TaskTools {
     static let all: [FleetTool] = [
         FleetTool(
             name: "start_agent_task", title: "Start agent task",
-            description: "Give an idle agent (idle, complete or needs_input) a new task, or answer its question. Refuses busy, starting "
-                + "and stopped agents with what to do instead.",
+            description: "Give an idle agent (idle, complete or needs_input) a new task, or answer its question. A paused agent is "
+                + "resumed first (waits up to 45 s, with progress, until it takes input; delivered=false if it was not ready). Refuses busy, "
+                + "starting and stopped agents with what to do instead.",
             input: [
                 "agent_name": AgentTools.agentName,
                 "task_description": .string("Task description defining objectives and constraints", minLength: 1),
             ],
             required: ["agent_name", "task_description"], output: ActionResult.self,
-            annotations: .init(readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true)
-        ) { fleet, arguments, _ in
-            try await fleet.startTask(agent: try arguments.requiredString("agent_name"), task: try arguments.requiredString("task_description"))
+            annotations: .init(readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true), waits: true
+        ) { fleet, arguments, context in
+            try await fleet.startTask(agent: try arguments.requiredString("agent_name"), task: try arguments.requiredString("task_description")) {
+                elapsed, message in
+                await context.progress(elapsed, total: 45, message)
+            }
         },
         FleetTool(
             name: "cancel_agent_task", title: "Cancel agent task",
@@ -56,7 +60,7 @@ enum TaskTools {
         FleetTool(
             name: "wait_for_agent", title: "Wait for agent",
             description: "Wait until an agent's status changes (default), settles (until=settled: idle, complete, needs_input, failed, "
-                + "stopped), or reaches a given status; at most 45 s per call, with progress notifications. Returns the status and the "
+                + "stopped, paused), or reaches a given status; at most 45 s per call, with progress notifications. Returns the status and the "
                 + "reports that arrived.",
             input: [
                 "agent_name": AgentTools.agentName,

@@ -11,9 +11,27 @@ public struct ActionResult: FleetOutput, Codable, Hashable {
     public var role: String?
     public var project: String?
     public var task: String?
+    /// For a task given to a paused agent: whether it was delivered (false: the agent was still resuming).
+    public var delivered: Bool?
+
+    public init(
+        agent: String, status: AgentStatus, message: String, workspaceID: String? = nil, buildID: String? = nil, role: String? = nil,
+        project: String? = nil, task: String? = nil, delivered: Bool? = nil
+    ) {
+        self.agent = agent
+        self.status = status
+        self.message = message
+        self.workspaceID = workspaceID
+        self.buildID = buildID
+        self.role = role
+        self.project = project
+        self.task = task
+        self.delivered = delivered
+    }
 
     public static let schema = JSONSchema.object(
         [
+            "delivered": .boolean("For a task given to a paused agent: whether it was sent (false: still resuming, send it again later)"),
             "agent": .string("Agent name"),
             "status": .agentStatus,
             "message": .string("What happened and what to do next"),

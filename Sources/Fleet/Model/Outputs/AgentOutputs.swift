@@ -17,6 +17,10 @@ public struct AgentSummary: Codable, Sendable, Hashable {
     /// The newest status report or build change: a stalled agent shows an old time here.
     public var lastEventAt: Date
     public var createdAt: Date
+    /// For a paused agent: `user` or `idle_timeout`.
+    public var pausedBy: String?
+    /// For a paused agent: when the pause took effect.
+    public var pausedSince: Date?
 
     public static let schema = JSONSchema.object(
         [
@@ -32,6 +36,8 @@ public struct AgentSummary: Codable, Sendable, Hashable {
             "pull_request": .string("Newest pull-request link the agent reported"),
             "last_event_at": .time,
             "created_at": .time,
+            "paused_by": .string("Who paused the agent: user, or idle_timeout (Coder paused it after it sat idle)", enumeration: ["user", "idle_timeout"]),
+            "paused_since": .time,
         ], required: ["name", "workspace_name", "workspace_id", "owner", "status", "project", "last_event_at", "created_at"])
 }
 

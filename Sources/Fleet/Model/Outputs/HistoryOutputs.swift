@@ -132,14 +132,26 @@ public struct AgentLog: FleetOutput, Hashable {
     public var page: Page<LogEntry>
     /// `tasks_api` or `agentapi`.
     public var source: String
+    /// The conversation as stored when the agent was paused, not the live one.
+    public var snapshot: Bool
+    /// When that snapshot was taken.
+    public var snapshotAt: Date?
+    /// Why the page is empty or stale, when it is.
+    public var note: String?
 
-    enum Keys: String, CodingKey { case source }
+    enum Keys: String, CodingKey { case source, snapshot, snapshotAt = "snapshot_at", note }
 
     public func encode(to encoder: any Encoder) throws {
         try page.encode(to: encoder)
         var container = encoder.container(keyedBy: Keys.self)
         try container.encode(source, forKey: .source)
+        try container.encode(snapshot, forKey: .snapshot)
+        try container.encodeIfPresent(snapshotAt, forKey: .snapshotAt)
+        try container.encodeIfPresent(note, forKey: .note)
     }
 
-    public static let schema = Page<LogEntry>.schema(adding: ["source": .string("tasks_api or agentapi", enumeration: ["tasks_api", "agentapi"])])
+    public static let schema = Page<LogEntry>.schema(adding: [
+        "source": .string("tasks_api or agentapi", enumeration: ["tasks_api", "agentapi"]),
+        "snapshot": .boolean("The conversation as Coder stored it when the agent was paused (not live)"),
+    ]).adding(["snapshot_at": .time, "note": .string("Why the log is empty or not live, when it is")])
 }
