@@ -1,0 +1,238 @@
+import Foundation
+
+/// One JSON document's bytes, owned, and the scanning primitives of `SelectiveJSONDecoder`.
+///
+/// Scanning works on raw bytes and builds nothing: `skipValue` walks a subtree by counting brackets outside
+/// strings, which is what lets the decoder pass over the parts of Coder's answers that fleet-mcp never reads.
+final class JSONBytes: @unchecked Sendable {
+    let bytes: UnsafeRawBufferPointer
+    private let storage: UnsafeMutableRawBufferPointer
+
+    init(copying source: UnsafeRawBufferPointer) {
+        storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(source.count, 1), alignment: 1)
+        if let base = source.baseAddress { storage.baseAddress!.copyMemory(from: base, byteCount: source.count) }
+        bytes = UnsafeRawBufferPointer(rebasing: storage[0..<source.count])
+    }
+
+    /// A copy of `source`'s bytes.
+    static func copy(_ source: some ContiguousBytes) -> JSONBytes { source.withUnsafeBytes { JSONBytes(copying: $0) } }
+
+    deinit { storage.deallocate() }
+
+    var count: Int { bytes.count }
+
+    @inline(__always) subscript(_ index: Int) -> UInt8 { bytes[index] }
+
+    // MARK: - Scanning
+
+    @inline(__always) func skipWhitespace(_ index: inout Int, _ end: Int) {
+        while index < end {
+            let c = bytes[index]
+            guard c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return }
+            index += 1
+        }
+    }
+
+    /// The index just past the string that starts (with its quote) at `index`.
+    @inline(__always) func stringEnd(_ index: Int, _ end: Int) throws(JSONScanError) -> Int {
+        guard let base = bytes.baseAddress else { throw JSONScanError.unexpectedEnd(index) }
+        var from = index + 1
+        while from < end, let found = memchr(base + from, 0x22, end - from) {
+            let quote = base.distance(to: UnsafeRawPointer(found))
+            // The quote ends the string unless an odd number of backslashes escapes it.
+            var k = quote - 1
+            while k > index, bytes[k] == 0x5C { k -= 1 }
+            if (quote - 1 - k) % 2 == 0 { return quote + 1 }
+            from = quote + 1
+        }
+        throw JSONScanError.unexpectedEnd(index)
+    }
+
+    /// The index of the next `"` or `\\` in `piece` from `start`, or `piece.count`.
+    static func nextQuoteOrBackslash(_ piece: UnsafeRawBufferPointer, from start: Int) -> Int {
+        let n = piece.count
+        guard start < n, let base = piece.baseAddress else { return n }
+        let quote = memchr(base + start, 0x22, n - start).map { base.distance(to: UnsafeRawPointer($0)) } ?? n
+        guard quote > start else { return quote }
+        return memchr(base + start, 0x5C, quote - start).map { base.distance(to: UnsafeRawPointer($0)) } ?? quote
+    }
+
+    /// The index just past the value that starts at `index` (no leading whitespace).
+    ///
+    /// Skipped subtrees are not validated beyond bracket balance and string quoting.
+    func valueEnd(_ index: Int, _ end: Int) throws(JSONScanError) -> Int {
+        guard index < end else { throw JSONScanError.unexpectedEnd(index) }
+        switch bytes[index] {
+        case 0x22: return try stringEnd(index, end)
+        case 0x7B, 0x5B:
+            var depth = 0
+            var i = index
+            while i < end {
+                switch bytes[i] {
+                case 0x22: i = try stringEnd(i, end); continue
+                case 0x7B, 0x5B: depth += 1
+                case 0x7D, 0x5D:
+                    depth -= 1
+                    if depth == 0 { return i + 1 }
+                default: break
+                }
+                i += 1
+            }
+            throw JSONScanError.unexpectedEnd(index)
+        case 0x74: return try literalEnd(index, end, "true")
+        case 0x66: return try literalEnd(index, end, "false")
+        case 0x6E: return try literalEnd(index, end, "null")
+        case 0x2D, 0x30...0x39: return try number(index, end).end
+        default: throw JSONScanError.unexpected(bytes[index], index)
+        }
+    }
+
+    private func literalEnd(_ index: Int, _ end: Int, _ word: StaticString) throws(JSONScanError) -> Int {
+        let length = word.utf8CodeUnitCount
+        guard index + length <= end else { throw JSONScanError.unexpectedEnd(index) }
+        for offset in 0..<length where bytes[index + offset] != word.utf8Start[offset] {
+            throw JSONScanError.unexpected(bytes[index + offset], index + offset)
+        }
+        return index + length
+    }
+
+    func isLiteral(_ index: Int, _ end: Int, _ word: StaticString) -> Bool {
+        (try? literalEnd(index, end, word)) == end
+    }
+
+    /// Validates JSON's number grammar from `index`; `integral` is false when it has a fraction or an exponent.
+    func number(_ index: Int, _ end: Int) throws(JSONScanError) -> (end: Int, integral: Bool) {
+        var i = index
+        if i < end, bytes[i] == 0x2D { i += 1 }
+        guard i < end else { throw JSONScanError.unexpectedEnd(i) }
+        if bytes[i] == 0x30 {
+            i += 1
+        } else if (0x31...0x39).contains(bytes[i]) {
+            while i < end, (0x30...0x39).contains(bytes[i]) { i += 1 }
+        } else {
+            throw JSONScanError.unexpected(bytes[i], i)
+        }
+        var integral = true
+        if i < end, bytes[i] == 0x2E {
+            integral = false
+            i += 1
+            let digits = i
+            while i < end, (0x30...0x39).contains(bytes[i]) { i += 1 }
+            guard i > digits else { throw i < end ? JSONScanError.unexpected(bytes[i], i) : JSONScanError.unexpectedEnd(i) }
+        }
+        if i < end, bytes[i] == 0x65 || bytes[i] == 0x45 {
+            integral = false
+            i += 1
+            if i < end, bytes[i] == 0x2B || bytes[i] == 0x2D { i += 1 }
+            let digits = i
+            while i < end, (0x30...0x39).contains(bytes[i]) { i += 1 }
+            guard i > digits else { throw i < end ? JSONScanError.unexpected(bytes[i], i) : JSONScanError.unexpectedEnd(i) }
+        }
+        return (i, integral)
+    }
+
+    // MARK: - Reading values
+
+    /// The string whose opening quote is at `index` and whose closing quote is just before `end`.
+    func string(_ index: Int, _ end: Int) throws(JSONScanError) -> String {
+        let start = index + 1, stop = end - 1
+        var i = start
+        while i < stop {
+            let c = bytes[i]
+            if c == 0x5C { return try unescaped(start, stop) }
+            if c < 0x20 { throw JSONScanError.unexpected(c, i) }
+            i += 1
+        }
+        let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<stop])
+        guard let text = String(validating: raw.assumingMemoryBound(to: UInt8.self), as: UTF8.self) else {
+            throw JSONScanError.invalidUTF8(start)
+        }
+        return text
+    }
+
+    /// Whether the bytes of the string at `index..<end` (quotes included, no escapes) equal `key`'s UTF-8.
+    @inline(__always) func rawEquals(_ index: Int, _ end: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        let length = end - index - 2
+        guard length == key.count else { return false }
+        guard length > 0 else { return true }
+        return memcmp(bytes.baseAddress! + index + 1, key.baseAddress!, length) == 0
+    }
+
+    private func unescaped(_ start: Int, _ stop: Int) throws(JSONScanError) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(stop - start)
+        var i = start
+        while i < stop {
+            let c = bytes[i]
+            if c < 0x20 { throw JSONScanError.unexpected(c, i) }
+            guard c == 0x5C else { out.append(c); i += 1; continue }
+            guard i + 1 < stop else { throw JSONScanError.unexpectedEnd(i) }
+            let e = bytes[i + 1]
+            i += 2
+            switch e {
+            case 0x22, 0x5C, 0x2F: out.append(e)
+            case 0x62: out.append(0x08)
+            case 0x66: out.append(0x0C)
+            case 0x6E: out.append(0x0A)
+            case 0x72: out.append(0x0D)
+            case 0x74: out.append(0x09)
+            case 0x75:
+                var scalar = try hex4(i, stop)
+                i += 4
+                if (0xD800...0xDBFF).contains(scalar) {
+                    guard i + 6 <= stop, bytes[i] == 0x5C, bytes[i + 1] == 0x75 else { throw JSONScanError.badSurrogate(i) }
+                    let low = try hex4(i + 2, stop)
+                    guard (0xDC00...0xDFFF).contains(low) else { throw JSONScanError.badSurrogate(i) }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    i += 6
+                } else if (0xDC00...0xDFFF).contains(scalar) {
+                    throw JSONScanError.badSurrogate(i)
+                }
+                out.append(contentsOf: UTF8.encode(Unicode.Scalar(scalar)!)!)
+            default: throw JSONScanError.unexpected(e, i - 1)
+            }
+        }
+        guard let text = String(validating: out, as: UTF8.self) else { throw JSONScanError.invalidUTF8(start) }
+        return text
+    }
+
+    private func hex4(_ index: Int, _ stop: Int) throws(JSONScanError) -> UInt32 {
+        guard index + 4 <= stop else { throw JSONScanError.unexpectedEnd(index) }
+        var value: UInt32 = 0
+        for i in index..<(index + 4) {
+            let c = bytes[i]
+            let digit: UInt8
+            switch c {
+            case 0x30...0x39: digit = c - 0x30
+            case 0x41...0x46: digit = c - 0x41 + 10
+            case 0x61...0x66: digit = c - 0x61 + 10
+            default: throw JSONScanError.unexpected(c, i)
+            }
+            value = value << 4 | UInt32(digit)
+        }
+        return value
+    }
+
+    /// The number token `index..<end` as text (for the slow paths: fractions, exponents, `Double`).
+    func text(_ index: Int, _ end: Int) -> String {
+        String(decoding: UnsafeRawBufferPointer(rebasing: bytes[index..<end]), as: UTF8.self)
+    }
+}
+
+/// Why bytes are not the JSON the decoder expected; `SelectiveJSONDecoder` turns it into a `DecodingError`.
+enum JSONScanError: Error, CustomStringConvertible {
+    case unexpected(UInt8, Int)
+    case unexpectedEnd(Int)
+    case invalidUTF8(Int)
+    case badSurrogate(Int)
+
+    var description: String {
+        switch self {
+        case .unexpected(let byte, let offset):
+            "unexpected character '\(Unicode.Scalar(byte).escaped(asASCII: true))' at byte \(offset)"
+        case .unexpectedEnd(let offset): "unexpected end of data after byte \(offset)"
+        case .invalidUTF8(let offset): "invalid UTF-8 in the string at byte \(offset)"
+        case .badSurrogate(let offset): "unpaired UTF-16 surrogate at byte \(offset)"
+        }
+    }
+}
