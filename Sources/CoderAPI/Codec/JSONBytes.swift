@@ -35,8 +35,16 @@ final class JSONBytes: @unchecked Sendable {
 
     /// The index just past the string that starts (with its quote) at `index`.
     @inline(__always) func stringEnd(_ index: Int, _ end: Int) throws(JSONScanError) -> Int {
+        // Most strings are short (keys, UUIDs): a plain loop; longer ones go to memchr.
+        var i = index + 1
+        let inline = min(end, i + 48)
+        while i < inline {
+            let c = bytes[i]
+            if c == 0x22 { return i + 1 }
+            i += c == 0x5C ? 2 : 1
+        }
         guard let base = bytes.baseAddress else { throw JSONScanError.unexpectedEnd(index) }
-        var from = index + 1
+        var from = i
         while from < end, let found = memchr(base + from, 0x22, end - from) {
             let quote = base.distance(to: UnsafeRawPointer(found))
             // The quote ends the string unless an odd number of backslashes escapes it.
@@ -57,28 +65,59 @@ final class JSONBytes: @unchecked Sendable {
         return memchr(base + start, 0x5C, quote - start).map { base.distance(to: UnsafeRawPointer($0)) } ?? quote
     }
 
-    /// The index just past the value that starts at `index` (no leading whitespace).
+    /// Where each object and array of the document ends, in document order of their openings.
+    ///
+    /// Built in one pass before decoding, so that passing over a container is a lookup: without it, every object a
+    /// type opens would walk all the bytes under it again, once per level of nesting.
+    private(set) var containers: [ContainerSpan] = []
+
+    /// One object or array: the index of its closing bracket, and the number (in `containers`) of the next container
+    /// after it, i.e. after everything nested in it.
+    struct ContainerSpan {
+        var close: Int32
+        var next: Int32
+    }
+
+    /// Fills `containers`; fails when brackets do not balance or a string does not end.
+    func indexContainers() throws(JSONScanError) {
+        guard containers.isEmpty else { return }
+        var spans: [ContainerSpan] = []
+        spans.reserveCapacity(bytes.count / 64)
+        var open: [(ordinal: Int, bracket: UInt8)] = []
+        var i = 0
+        let end = bytes.count
+        while i < end {
+            switch bytes[i] {
+            case 0x22:
+                i = try stringEnd(i, end)
+                continue
+            case 0x7B, 0x5B:
+                open.append((spans.count, bytes[i]))
+                spans.append(ContainerSpan(close: 0, next: 0))
+            case 0x7D, 0x5D:
+                guard let last = open.popLast(), last.bracket + 2 == bytes[i] else { throw JSONScanError.unexpected(bytes[i], i) }
+                spans[last.ordinal] = ContainerSpan(close: Int32(i), next: Int32(spans.count))
+            default: break
+            }
+            i += 1
+        }
+        if let unclosed = open.last { throw JSONScanError.unexpectedEnd(Int(spans[unclosed.ordinal].close)) }
+        containers = spans
+    }
+
+    /// The index just past the value that starts at `index` (no leading whitespace). `ordinal` is the number of the
+    /// next container in `containers`; a container value uses it and moves it past its own nested containers.
     ///
     /// Skipped subtrees are not validated beyond bracket balance and string quoting.
-    func valueEnd(_ index: Int, _ end: Int) throws(JSONScanError) -> Int {
+    @inline(__always) func valueEnd(_ index: Int, _ end: Int, ordinal: inout Int) throws(JSONScanError) -> Int {
         guard index < end else { throw JSONScanError.unexpectedEnd(index) }
         switch bytes[index] {
         case 0x22: return try stringEnd(index, end)
         case 0x7B, 0x5B:
-            var depth = 0
-            var i = index
-            while i < end {
-                switch bytes[i] {
-                case 0x22: i = try stringEnd(i, end); continue
-                case 0x7B, 0x5B: depth += 1
-                case 0x7D, 0x5D:
-                    depth -= 1
-                    if depth == 0 { return i + 1 }
-                default: break
-                }
-                i += 1
-            }
-            throw JSONScanError.unexpectedEnd(index)
+            guard ordinal < containers.count else { throw JSONScanError.unexpected(bytes[index], index) }
+            let span = containers[ordinal]
+            ordinal = Int(span.next)
+            return Int(span.close) + 1
         case 0x74: return try literalEnd(index, end, "true")
         case 0x66: return try literalEnd(index, end, "false")
         case 0x6E: return try literalEnd(index, end, "null")
@@ -209,6 +248,22 @@ final class JSONBytes: @unchecked Sendable {
             default: throw JSONScanError.unexpected(c, i)
             }
             value = value << 4 | UInt32(digit)
+        }
+        return value
+    }
+
+    /// The number token `start..<end` (grammar already checked) as `T`, or nil when `T` cannot hold it exactly.
+    /// Fractions and exponents are accepted when the value is whole (`1e2` is 100), as `JSONDecoder` accepts them.
+    func integer<T: FixedWidthInteger>(_ type: T.Type, _ start: Int, _ end: Int, integral: Bool) -> T? {
+        guard integral else { return Double(text(start, end)).flatMap { T(exactly: $0) } }
+        let negative = bytes[start] == 0x2D
+        var value: T = 0
+        for i in (negative ? start + 1 : start)..<end {
+            let digit = T(bytes[i] - 0x30)
+            let (shifted, o1) = value.multipliedReportingOverflow(by: 10)
+            let (next, o2) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+            guard !o1, !o2 else { return nil }
+            value = next
         }
         return value
     }

@@ -6,6 +6,8 @@ struct ObjectMember {
     var keyEnd: Int
     var valueStart: Int
     var valueEnd: Int
+    /// The value's number in `JSONBytes.containers`, when it is an object or an array.
+    var ordinal: Int
     /// The key has escape sequences, so it must be decoded before it is compared.
     var keyEscaped: Bool
 }
@@ -22,6 +24,7 @@ struct SelectiveKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         var members: [ObjectMember] = []
         let end = decoder.end
         var i = decoder.start + 1
+        var ordinal = decoder.ordinal + 1
         do {
             json.skipWhitespace(&i, end)
             if i < end, json[i] == 0x7D { self.members = []; return }
@@ -35,8 +38,10 @@ struct SelectiveKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
                 guard colon < end, json[colon] == 0x3A else { throw JSONScanError.unexpected(colon < end ? json[colon] : 0, colon) }
                 var valueStart = colon + 1
                 json.skipWhitespace(&valueStart, end)
-                let valueEnd = try json.valueEnd(valueStart, end)
-                members.append(ObjectMember(keyStart: i, keyEnd: keyEnd, valueStart: valueStart, valueEnd: valueEnd, keyEscaped: escaped))
+                let valueOrdinal = ordinal
+                let valueEnd = try json.valueEnd(valueStart, end, ordinal: &ordinal)
+                members.append(ObjectMember(keyStart: i, keyEnd: keyEnd, valueStart: valueStart, valueEnd: valueEnd, ordinal: valueOrdinal,
+                                            keyEscaped: escaped))
                 i = valueEnd
                 json.skipWhitespace(&i, end)
                 guard i < end else { throw JSONScanError.unexpectedEnd(i) }
@@ -119,12 +124,12 @@ struct SelectiveKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         let m = try required(key)
-        return try decoder.unbox(T.self, m.valueStart, m.valueEnd, key: key)
+        return try decoder.unbox(T.self, m.valueStart, m.valueEnd, ordinal: m.ordinal, key: key)
     }
 
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         guard let m = member(key), !decoder.isNull(m.valueStart, m.valueEnd) else { return nil }
-        return try decoder.unbox(T.self, m.valueStart, m.valueEnd, key: key)
+        return try decoder.unbox(T.self, m.valueStart, m.valueEnd, ordinal: m.ordinal, key: key)
     }
 
     func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
@@ -149,7 +154,7 @@ struct SelectiveKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     private func child(_ key: Key) throws -> SelectiveDecoding {
         let m = try required(key)
-        return SelectiveDecoding(decoder.json, m.valueStart, m.valueEnd, parent: decoder, key: key)
+        return SelectiveDecoding(decoder.json, m.valueStart, m.valueEnd, ordinal: m.ordinal, parent: decoder, key: key)
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
@@ -162,7 +167,7 @@ struct SelectiveKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
         // Like JSONDecoder: a missing key gives a decoder of null.
-        guard member(key) != nil else { return SelectiveDecoding(JSONBytes.null, 0, 4, parent: decoder, key: key) }
+        guard member(key) != nil else { return SelectiveDecoding(JSONBytes.null, 0, 4, ordinal: 0, parent: decoder, key: key) }
         return try child(key)
     }
 }
@@ -172,6 +177,8 @@ struct SelectiveUnkeyedContainer: UnkeyedDecodingContainer {
     let decoder: SelectiveDecoding
     /// The next element's first byte, or the closing bracket.
     private var position: Int
+    /// The number in `JSONBytes.containers` of the next container from `position` on.
+    private var ordinal: Int
     private(set) var currentIndex = 0
     private(set) var isAtEnd = false
 
@@ -179,6 +186,7 @@ struct SelectiveUnkeyedContainer: UnkeyedDecodingContainer {
         self.decoder = decoder
         guard decoder.json[decoder.start] == 0x5B else { throw decoder.mismatch([Any].self, decoder.start, decoder.end, nil) }
         position = decoder.start + 1
+        ordinal = decoder.ordinal + 1
         decoder.json.skipWhitespace(&position, decoder.end)
         isAtEnd = position < decoder.end && decoder.json[position] == 0x5D
     }
@@ -197,20 +205,22 @@ struct SelectiveUnkeyedContainer: UnkeyedDecodingContainer {
 
     private var indexKey: IndexKey { IndexKey(intValue: currentIndex) }
 
-    /// The next element's end, or an error when there is none.
-    private func next<T>(_ type: T.Type) throws -> Int {
+    /// The next element's end, and the container number after it; an error when there is none.
+    private func next<T>(_ type: T.Type) throws -> (end: Int, ordinal: Int) {
         guard !isAtEnd else {
             throw DecodingError.valueNotFound(type, .init(codingPath: decoder.path(appending: indexKey), debugDescription: "Unkeyed container is at end."))
         }
-        do { return try decoder.json.valueEnd(position, decoder.end) } catch {
+        var after = ordinal
+        do { return (try decoder.json.valueEnd(position, decoder.end, ordinal: &after), after) } catch {
             throw decoder.corrupted(indexKey, "The given data was not valid JSON: \(error)")
         }
     }
 
-    /// Moves past the element that ends at `end`.
-    private mutating func advance(past end: Int) throws {
+    /// Moves past the element that ends at `next.end`.
+    private mutating func advance(past next: (end: Int, ordinal: Int)) throws {
         let json = decoder.json
-        var i = end
+        ordinal = next.ordinal
+        var i = next.end
         json.skipWhitespace(&i, decoder.end)
         guard i < decoder.end else { throw decoder.corrupted(nil, "The given data was not valid JSON: unexpected end of an array") }
         currentIndex += 1
@@ -224,45 +234,49 @@ struct SelectiveUnkeyedContainer: UnkeyedDecodingContainer {
     private mutating func skip() throws { try advance(past: try next(Any.self)) }
 
     mutating func decodeNil() throws -> Bool {
-        let end = try next(Any?.self)
-        guard decoder.isNull(position, end) else { return false }
-        try advance(past: end)
+        let next = try next(Any?.self)
+        guard decoder.isNull(position, next.end) else { return false }
+        try advance(past: next)
         return true
     }
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        let end = try next(T.self)
-        let value = try decoder.unbox(T.self, position, end, key: indexKey)
-        try advance(past: end)
+        let next = try next(T.self)
+        let value = try decoder.unbox(T.self, position, next.end, ordinal: ordinal, key: indexKey)
+        try advance(past: next)
         return value
     }
 
     mutating func decode(_ type: String.Type) throws -> String {
-        let end = try next(String.self)
-        let value = try decoder.string(position, end, indexKey)
-        try advance(past: end)
+        let next = try next(String.self)
+        let value = try decoder.string(position, next.end, indexKey)
+        try advance(past: next)
         return value
     }
 
+    private func child(_ end: Int) -> SelectiveDecoding {
+        SelectiveDecoding(decoder.json, position, end, ordinal: ordinal, parent: decoder, key: indexKey)
+    }
+
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
-        let end = try next(KeyedDecodingContainer<NestedKey>.self)
-        let container = try SelectiveDecoding(decoder.json, position, end, parent: decoder, key: indexKey).container(keyedBy: type)
-        try advance(past: end)
+        let next = try next(KeyedDecodingContainer<NestedKey>.self)
+        let container = try child(next.end).container(keyedBy: type)
+        try advance(past: next)
         return container
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        let end = try next((any UnkeyedDecodingContainer).self)
-        let container = try SelectiveDecoding(decoder.json, position, end, parent: decoder, key: indexKey).unkeyedContainer()
-        try advance(past: end)
+        let next = try next((any UnkeyedDecodingContainer).self)
+        let container = try child(next.end).unkeyedContainer()
+        try advance(past: next)
         return container
     }
 
     mutating func superDecoder() throws -> any Decoder {
-        let end = try next((any Decoder).self)
-        let child = SelectiveDecoding(decoder.json, position, end, parent: decoder, key: indexKey)
-        try advance(past: end)
-        return child
+        let next = try next((any Decoder).self)
+        let decoder = child(next.end)
+        try advance(past: next)
+        return decoder
     }
 }
 

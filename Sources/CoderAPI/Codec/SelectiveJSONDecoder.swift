@@ -34,15 +34,17 @@ public struct SelectiveJSONDecoder: Sendable {
         json.skipWhitespace(&start, json.count)
         let end: Int
         do {
-            end = try json.valueEnd(start, json.count)
+            try json.indexContainers()
+            var ordinal = 0
+            end = try json.valueEnd(start, json.count, ordinal: &ordinal)
             var rest = end
             json.skipWhitespace(&rest, json.count)
             if rest < json.count { throw JSONScanError.unexpected(json[rest], rest) }
         } catch {
             throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "The given data was not valid JSON: \(error)"))
         }
-        let root = SelectiveDecoding(json, start, end, parent: nil, key: nil, prefix: codingPath)
-        return try root.unbox(type, start, end, key: nil)
+        let root = SelectiveDecoding(json, start, end, ordinal: 0, parent: nil, key: nil, prefix: codingPath)
+        return try root.unbox(type, start, end, ordinal: 0, key: nil)
     }
 }
 
@@ -52,15 +54,19 @@ final class SelectiveDecoding: Decoder, SingleValueDecodingContainer {
     /// The value's first byte and the index just past it.
     let start: Int
     let end: Int
+    /// The value's number in `JSONBytes.containers`, when it is an object or an array.
+    let ordinal: Int
     private let parent: SelectiveDecoding?
     private let key: (any CodingKey)?
     /// The root's place in a larger document, for errors.
     private let prefix: [any CodingKey]
 
-    init(_ json: JSONBytes, _ start: Int, _ end: Int, parent: SelectiveDecoding?, key: (any CodingKey)?, prefix: [any CodingKey] = []) {
+    init(_ json: JSONBytes, _ start: Int, _ end: Int, ordinal: Int, parent: SelectiveDecoding?, key: (any CodingKey)?,
+         prefix: [any CodingKey] = []) {
         self.json = json
         self.start = start
         self.end = end
+        self.ordinal = ordinal
         self.parent = parent
         self.key = key
         self.prefix = prefix
@@ -92,13 +98,19 @@ final class SelectiveDecoding: Decoder, SingleValueDecodingContainer {
     // MARK: - Values at a position
 
     /// Decodes the value at `start..<end` of this document, a child of this value under `key`.
-    func unbox<T: Decodable>(_ type: T.Type, _ start: Int, _ end: Int, key: (any CodingKey)?) throws -> T {
+    func unbox<T: Decodable>(_ type: T.Type, _ start: Int, _ end: Int, ordinal: Int, key: (any CodingKey)?) throws -> T {
         if T.self == String.self { return try string(start, end, key) as! T }
         if T.self == Date.self { return try date(start, end, key) as! T }
         if T.self == Int.self { return try integer(Int.self, start, end, key) as! T }
         if T.self == Bool.self { return try bool(start, end, key) as! T }
         if T.self == Double.self { return try floating(Double.self, start, end, key) as! T }
-        return try T(from: SelectiveDecoding(json, start, end, parent: self, key: key))
+        if let readable = T.self as? any JSONReadable.Type {
+            var reader = JSONReader(json, start, end, ordinal: ordinal)
+            do { return try readable.init(reading: &reader) as! T } catch let error as DecodingError {
+                throw error.under(path: path(appending: key))
+            }
+        }
+        return try T(from: SelectiveDecoding(json, start, end, ordinal: ordinal, parent: self, key: key))
     }
 
     func isNull(_ start: Int, _ end: Int) -> Bool { json[start] == 0x6E && json.isLiteral(start, end, "null") }
@@ -118,19 +130,7 @@ final class SelectiveDecoding: Decoder, SingleValueDecodingContainer {
         guard json[start] == 0x2D || (0x30...0x39).contains(json[start]) else { throw mismatch(T.self, start, end, key) }
         let integral: Bool
         do { integral = try json.number(start, end).integral } catch { throw corrupted(key, "\(error)") }
-        if integral {
-            let negative = json[start] == 0x2D
-            var value: T = 0
-            for i in (negative ? start + 1 : start)..<end {
-                let digit = T(json[i] - 0x30)
-                let (shifted, o1) = value.multipliedReportingOverflow(by: 10)
-                let (next, o2) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
-                guard !o1, !o2 else { throw corrupted(key, "Number \(json.text(start, end)) is not representable in Swift.") }
-                value = next
-            }
-            return value
-        }
-        guard let double = Double(json.text(start, end)), let value = T(exactly: double) else {
+        guard let value = json.integer(T.self, start, end, integral: integral) else {
             throw corrupted(key, "Number \(json.text(start, end)) is not representable in Swift.")
         }
         return value
