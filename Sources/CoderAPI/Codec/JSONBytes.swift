@@ -60,9 +60,17 @@ final class JSONBytes: @unchecked Sendable {
     static func nextQuoteOrBackslash(_ piece: UnsafeRawBufferPointer, from start: Int) -> Int {
         let n = piece.count
         guard start < n, let base = piece.baseAddress else { return n }
-        let quote = memchr(base + start, 0x22, n - start).map { base.distance(to: UnsafeRawPointer($0)) } ?? n
-        guard quote > start else { return quote }
-        return memchr(base + start, 0x5C, quote - start).map { base.distance(to: UnsafeRawPointer($0)) } ?? quote
+        var i = start
+        let inline = min(n, start + 48)
+        while i < inline {
+            let c = piece[i]
+            if c == 0x22 || c == 0x5C { return i }
+            i += 1
+        }
+        guard i < n else { return n }
+        let quote = memchr(base + i, 0x22, n - i).map { base.distance(to: UnsafeRawPointer($0)) } ?? n
+        guard quote > i else { return quote }
+        return memchr(base + i, 0x5C, quote - i).map { base.distance(to: UnsafeRawPointer($0)) } ?? quote
     }
 
     /// Where each object and array of the document ends, in document order of their openings.
@@ -78,9 +86,12 @@ final class JSONBytes: @unchecked Sendable {
         var next: Int32
     }
 
-    /// Fills `containers`; fails when brackets do not balance or a string does not end.
+    private var indexed = false
+
+    /// Fills `containers` (once); fails when brackets do not balance or a string does not end.
     func indexContainers() throws(JSONScanError) {
-        guard containers.isEmpty else { return }
+        guard !indexed else { return }
+        indexed = true
         var spans: [ContainerSpan] = []
         spans.reserveCapacity(bytes.count / 64)
         var open: [(ordinal: Int, bracket: UInt8)] = []
@@ -114,6 +125,7 @@ final class JSONBytes: @unchecked Sendable {
         switch bytes[index] {
         case 0x22: return try stringEnd(index, end)
         case 0x7B, 0x5B:
+            try indexContainers()
             guard ordinal < containers.count else { throw JSONScanError.unexpected(bytes[index], index) }
             let span = containers[ordinal]
             ordinal = Int(span.next)
@@ -124,6 +136,30 @@ final class JSONBytes: @unchecked Sendable {
         case 0x2D, 0x30...0x39: return try number(index, end).end
         default: throw JSONScanError.unexpected(bytes[index], index)
         }
+    }
+
+    /// The index just past the value that starts at `index`, found by walking it (for one forward pass, where an
+    /// index of containers would cost more than it saves).
+    func skipValue(_ index: Int, _ end: Int) throws(JSONScanError) -> Int {
+        guard index < end else { throw JSONScanError.unexpectedEnd(index) }
+        guard bytes[index] == 0x7B || bytes[index] == 0x5B else {
+            var ordinal = 0
+            return try valueEnd(index, end, ordinal: &ordinal)
+        }
+        var depth = 0
+        var i = index
+        while i < end {
+            switch bytes[i] {
+            case 0x22: i = try stringEnd(i, end); continue
+            case 0x7B, 0x5B: depth += 1
+            case 0x7D, 0x5D:
+                depth -= 1
+                if depth == 0 { return i + 1 }
+            default: break
+            }
+            i += 1
+        }
+        throw JSONScanError.unexpectedEnd(index)
     }
 
     private func literalEnd(_ index: Int, _ end: Int, _ word: StaticString) throws(JSONScanError) -> Int {
@@ -176,13 +212,17 @@ final class JSONBytes: @unchecked Sendable {
     func string(_ index: Int, _ end: Int) throws(JSONScanError) -> String {
         let start = index + 1, stop = end - 1
         var i = start
+        var high: UInt8 = 0
         while i < stop {
             let c = bytes[i]
             if c == 0x5C { return try unescaped(start, stop) }
             if c < 0x20 { throw JSONScanError.unexpected(c, i) }
+            high |= c
             i += 1
         }
         let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<stop])
+        // ASCII needs no validation (and `String(validating:)` is slow: generic, unspecialised).
+        if high < 0x80 { return String(decoding: raw, as: UTF8.self) }
         guard let text = String(validating: raw.assumingMemoryBound(to: UInt8.self), as: UTF8.self) else {
             throw JSONScanError.invalidUTF8(start)
         }

@@ -30,14 +30,11 @@ struct JSONReader {
     /// The next unread byte.
     private(set) var position: Int
     let end: Int
-    /// The number in `JSONBytes.containers` of the next object or array from `position` on.
-    private var ordinal: Int
 
-    init(_ json: JSONBytes, _ start: Int, _ end: Int, ordinal: Int) {
+    init(_ json: JSONBytes, _ start: Int, _ end: Int) {
         self.json = json
         self.position = start
         self.end = end
-        self.ordinal = ordinal
     }
 
     // MARK: - Structure
@@ -46,7 +43,6 @@ struct JSONReader {
     /// read is skipped.
     mutating func object(_ member: (JSONKey, inout JSONReader) throws -> Void) throws {
         try expect(0x7B, "a dictionary")
-        ordinal += 1
         position += 1
         skipWhitespace()
         if position < end, json[position] == 0x7D { position += 1; return }
@@ -80,7 +76,6 @@ struct JSONReader {
     /// The elements of the array at the cursor, each read by `element`.
     mutating func array<T>(_ element: (inout JSONReader) throws -> T) throws -> [T] {
         try expect(0x5B, "an array")
-        ordinal += 1
         position += 1
         skipWhitespace()
         var items: [T] = []
@@ -101,7 +96,7 @@ struct JSONReader {
     /// Passes over the value at the cursor.
     mutating func skip() throws {
         let start = position
-        position = try scan { try json.valueEnd(start, end, ordinal: &ordinal) }
+        position = try scan { try json.skipValue(start, end) }
     }
 
     // MARK: - Values

@@ -32,6 +32,18 @@ public struct SelectiveJSONDecoder: Sendable {
     func decode<T: Decodable>(_ type: T.Type, from json: JSONBytes, codingPath: [any CodingKey] = []) throws -> T {
         var start = 0
         json.skipWhitespace(&start, json.count)
+        if let readable = T.self as? any JSONReadable.Type {
+            // One forward pass; no index of containers needed.
+            var reader = JSONReader(json, start, json.count)
+            let value: T
+            do { value = try readable.init(reading: &reader) as! T } catch let error as DecodingError { throw error.under(path: codingPath) }
+            var rest = reader.position
+            json.skipWhitespace(&rest, json.count)
+            guard rest == json.count else {
+                throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "The given data was not valid JSON: garbage at byte \(rest)"))
+            }
+            return value
+        }
         let end: Int
         do {
             try json.indexContainers()
@@ -105,7 +117,7 @@ final class SelectiveDecoding: Decoder, SingleValueDecodingContainer {
         if T.self == Bool.self { return try bool(start, end, key) as! T }
         if T.self == Double.self { return try floating(Double.self, start, end, key) as! T }
         if let readable = T.self as? any JSONReadable.Type {
-            var reader = JSONReader(json, start, end, ordinal: ordinal)
+            var reader = JSONReader(json, start, end)
             do { return try readable.init(reading: &reader) as! T } catch let error as DecodingError {
                 throw error.under(path: path(appending: key))
             }
