@@ -5,21 +5,32 @@ import Foundation
 /// Scanning works on raw bytes and builds nothing: `skipValue` walks a subtree by counting brackets outside
 /// strings, which is what lets the decoder pass over the parts of Coder's answers that fleet-mcp never reads.
 final class JSONBytes: @unchecked Sendable {
+    /// The allocation; the document is its first `count` bytes.
     let bytes: UnsafeRawBufferPointer
-    private let storage: UnsafeMutableRawBufferPointer
+    private(set) var count: Int
 
-    init(copying source: UnsafeRawBufferPointer) {
-        storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(source.count, 1), alignment: 1)
+    init(copying source: UnsafeRawBufferPointer, capacity: Int = 0) {
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(source.count, capacity, 1), alignment: 1)
         if let base = source.baseAddress { storage.baseAddress!.copyMemory(from: base, byteCount: source.count) }
-        bytes = UnsafeRawBufferPointer(rebasing: storage[0..<source.count])
+        bytes = UnsafeRawBufferPointer(storage)
+        count = source.count
     }
 
     /// A copy of `source`'s bytes.
     static func copy(_ source: some ContiguousBytes) -> JSONBytes { source.withUnsafeBytes { JSONBytes(copying: $0) } }
 
-    deinit { storage.deallocate() }
+    /// Replaces the document with a copy of `source` in the same allocation, when it fits (for decoding one list
+    /// element after another without an allocation each).
+    func reuse(copying source: UnsafeRawBufferPointer) -> Bool {
+        guard source.count <= bytes.count else { return false }
+        if let base = source.baseAddress { UnsafeMutableRawPointer(mutating: bytes.baseAddress!).copyMemory(from: base, byteCount: source.count) }
+        count = source.count
+        containers.removeAll(keepingCapacity: true)
+        indexed = false
+        return true
+    }
 
-    var count: Int { bytes.count }
+    deinit { bytes.deallocate() }
 
     @inline(__always) subscript(_ index: Int) -> UInt8 { bytes[index] }
 
@@ -56,23 +67,6 @@ final class JSONBytes: @unchecked Sendable {
         throw JSONScanError.unexpectedEnd(index)
     }
 
-    /// The index of the next `"` or `\\` in `piece` from `start`, or `piece.count`.
-    static func nextQuoteOrBackslash(_ piece: UnsafeRawBufferPointer, from start: Int) -> Int {
-        let n = piece.count
-        guard start < n, let base = piece.baseAddress else { return n }
-        var i = start
-        let inline = min(n, start + 48)
-        while i < inline {
-            let c = piece[i]
-            if c == 0x22 || c == 0x5C { return i }
-            i += 1
-        }
-        guard i < n else { return n }
-        let quote = memchr(base + i, 0x22, n - i).map { base.distance(to: UnsafeRawPointer($0)) } ?? n
-        guard quote > i else { return quote }
-        return memchr(base + i, 0x5C, quote - i).map { base.distance(to: UnsafeRawPointer($0)) } ?? quote
-    }
-
     /// Where each object and array of the document ends, in document order of their openings.
     ///
     /// Built in one pass before decoding, so that passing over a container is a lookup: without it, every object a
@@ -93,10 +87,10 @@ final class JSONBytes: @unchecked Sendable {
         guard !indexed else { return }
         indexed = true
         var spans: [ContainerSpan] = []
-        spans.reserveCapacity(bytes.count / 64)
+        spans.reserveCapacity(count / 64)
         var open: [(ordinal: Int, bracket: UInt8)] = []
         var i = 0
-        let end = bytes.count
+        let end = count
         while i < end {
             switch bytes[i] {
             case 0x22:

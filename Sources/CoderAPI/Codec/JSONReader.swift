@@ -41,6 +41,7 @@ struct JSONReader {
 
     /// Calls `member` for each member of the object at the cursor, in document order; a member `member` does not
     /// read is skipped.
+    @inline(__always)
     mutating func object(_ member: (JSONKey, inout JSONReader) throws -> Void) throws {
         try expect(0x7B, "a dictionary")
         position += 1
@@ -74,6 +75,7 @@ struct JSONReader {
     }
 
     /// The elements of the array at the cursor, each read by `element`.
+    @inline(__always)
     mutating func array<T>(_ element: (inout JSONReader) throws -> T) throws -> [T] {
         try expect(0x5B, "an array")
         position += 1
@@ -94,6 +96,7 @@ struct JSONReader {
     }
 
     /// Passes over the value at the cursor.
+    @inline(__always)
     mutating func skip() throws {
         let start = position
         position = try scan { try json.skipValue(start, end) }
@@ -102,11 +105,13 @@ struct JSONReader {
     // MARK: - Values
 
     /// `nil` for `null`, else the value `read` reads (as `decodeIfPresent` does for a present key).
+    @inline(__always)
     mutating func optional<T>(_ read: (inout JSONReader) throws -> T) throws -> T? {
         if position < end, json[position] == 0x6E, json.isLiteral(position, min(end, position + 4), "null") { position += 4; return nil }
         return try read(&self)
     }
 
+    @inline(__always)
     mutating func string() throws -> String {
         try expect(0x22, "a string", String.self)
         let start = position
@@ -115,6 +120,7 @@ struct JSONReader {
         return try scan { try json.string(start, stop) }
     }
 
+    @inline(__always)
     mutating func date() throws -> Date {
         try expect(0x22, "a string", Date.self)
         let start = position
@@ -127,12 +133,14 @@ struct JSONReader {
         return date
     }
 
+    @inline(__always)
     mutating func bool() throws -> Bool {
         if json.isLiteral(position, min(end, position + 4), "true") { position += 4; return true }
         if json.isLiteral(position, min(end, position + 5), "false") { position += 5; return false }
         throw mismatch(Bool.self, "bool")
     }
 
+    @inline(__always)
     mutating func int() throws -> Int {
         guard position < end, json[position] == 0x2D || (0x30...0x39).contains(json[position]) else { throw mismatch(Int.self, "number") }
         let start = position
@@ -144,8 +152,10 @@ struct JSONReader {
         return value
     }
 
+    @inline(__always)
     mutating func open<E: OpenEnum>(_ type: E.Type) throws -> E { E(rawValue: try string()) }
 
+    @inline(__always)
     mutating func read<T: JSONReadable>(_ type: T.Type) throws -> T { try T(reading: &self) }
 
     // MARK: - Helpers
@@ -197,6 +207,7 @@ struct JSONReader {
 }
 
 /// A required member that was absent.
+@inline(__always)
 func required<T>(_ value: T?, _ key: StaticString) throws -> T {
     guard let value else {
         let name = key.description

@@ -18,16 +18,25 @@ public protocol StreamableList: Decodable, Sendable {
 public struct StreamedListDecoder<List: StreamableList>: ResponseBodyConsumer {
     private var scanner: ArrayStreamScanner
     private var elements: [List.Element] = []
+    /// The bytes of the element being decoded, reused from one element to the next.
+    private var buffer: JSONBytes?
 
     public init() { scanner = ArrayStreamScanner(key: List.elementsKey) }
 
     public mutating func consume(_ bytes: UnsafeRawBufferPointer) throws {
         var decoded: [List.Element] = []
         let index = elements.count
+        var buffer = self.buffer
+        self.buffer = nil
         try scanner.scan(bytes) { element, offset in
             let path: [any CodingKey] = [StringKey(List.elementsKey), IndexKey(intValue: index + offset)]
-            decoded.append(try SelectiveJSONDecoder().decode(List.Element.self, from: element, codingPath: path))
+            // The previous element's buffer, unless something still holds it or it is too small.
+            if buffer == nil || !isKnownUniquelyReferenced(&buffer) || !buffer!.reuse(copying: element) {
+                buffer = JSONBytes(copying: element, capacity: 2 * element.count)
+            }
+            decoded.append(try SelectiveJSONDecoder().decode(List.Element.self, from: buffer!, codingPath: path))
         }
+        self.buffer = buffer
         elements.append(contentsOf: decoded)
     }
 
@@ -204,24 +213,30 @@ struct ArrayStreamScanner {
             }
             return (i, false)
         }
+        // Locals, not properties, in the loop: it runs over every byte of the list.
+        var depth = elementDepth, inString = elementInString, escaped = elementEscaped
+        defer { elementDepth = depth; elementInString = inString; elementEscaped = escaped }
         while i < n {
-            if elementInString {
-                if elementEscaped { elementEscaped = false; i += 1; continue }
-                // Jump to the next quote or backslash.
-                let next = JSONBytes.nextQuoteOrBackslash(piece, from: i)
-                guard next < n else { return (n, false) }
-                i = next + 1
-                if piece[next] == 0x5C { elementEscaped = true; continue }
-                elementInString = false
-                if elementDepth == 0 { return (i, true) }
+            if inString {
+                if escaped { escaped = false; i += 1; continue }
+                while i < n {
+                    let c = piece[i]
+                    if c == 0x22 || c == 0x5C { break }
+                    i += 1
+                }
+                guard i < n else { return (n, false) }
+                if piece[i] == 0x5C { escaped = true; i += 1; continue }
+                inString = false
+                i += 1
+                if depth == 0 { return (i, true) }
                 continue
             }
             switch piece[i] {
-            case 0x22: elementInString = true
-            case 0x7B, 0x5B: elementDepth += 1
+            case 0x22: inString = true
+            case 0x7B, 0x5B: depth += 1
             case 0x7D, 0x5D:
-                elementDepth -= 1
-                if elementDepth == 0 { return (i + 1, true) }
+                depth -= 1
+                if depth == 0 { return (i + 1, true) }
             default: break
             }
             i += 1
