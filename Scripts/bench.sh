@@ -9,7 +9,9 @@ if [ ! -x "$VENV/bin/setup-fleet-mcp" ]; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "setup-fleet-mcp==0.12.1"
 fi
-swift build -c release --product fleet-mcp
-swift build -c release --product fleet-bench
+# SWIFT_BUILD_LOCK=/path: builds wait for that lock (machines where several checkouts build in turn).
+build() { if [ -n "${SWIFT_BUILD_LOCK:-}" ]; then flock "$SWIFT_BUILD_LOCK" swift build "$@"; else swift build "$@"; fi; }
+build -c release --product fleet-mcp
+build -c release --product fleet-bench
 .build/release/fleet-bench --fleet-mcp .build/release/fleet-mcp --reference "$VENV/bin/setup-fleet-mcp" \
   --json benchmarks/latest.json --markdown benchmarks/latest.md "$@"

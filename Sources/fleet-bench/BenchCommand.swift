@@ -18,6 +18,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .customLong("case"), help: "Run only these cases, as N,M,L (agents, statuses, latency ms); repeatable.")
     var cases: [String] = []
     @Option(help: "Measure only these tools (comma-separated names, e.g. list_agents); for profiling.") var tools: String?
+    @Flag(help: "Also time what the MCP SDK adds to each fleet-mcp result (re-encode and Value re-decode).") var sdkCost = false
     @Option(help: "Write the results as JSON here.") var json: String?
     @Option(help: "Write the Markdown tables here.") var markdown: String?
 
@@ -45,7 +46,7 @@ struct BenchCommand: AsyncParsableCommand {
             var servers = [ServerUnderTest.fleetMCP(binary)]
             if let reference { servers.append(.reference(reference)) }
             let only = tools.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
-            results.append(try await Runner(benchCase: benchCase, repetitions: reps, onlyTools: only).run(servers))
+            results.append(try await Runner(benchCase: benchCase, repetitions: reps, onlyTools: only, sdkCost: sdkCost).run(servers))
         }
         let report = Report(machine: Machine.describe(), repetitions: reps, results: results)
         let text = report.markdown()

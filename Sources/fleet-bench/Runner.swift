@@ -76,6 +76,8 @@ struct Runner {
     let repetitions: Int
     /// Measure only these tools (nil: all).
     var onlyTools: Set<String>? = nil
+    /// Also time what the MCP SDK adds to each fleet-mcp result (`SDKCost`).
+    var sdkCost = false
 
     func run(_ servers: [ServerUnderTest]) async throws -> CaseResult {
         let sandbox = try await RunningSandbox.start(SandboxOptions(port: 0, coderVersion: .v2_27, latency: .milliseconds(benchCase.latencyMs), agentSpeed: 0))
@@ -86,7 +88,7 @@ struct Runner {
             var measured = ServerResult(server: server.name, coldStartInitializeMs: process.launchToInitialize,
                                         coldStartToolsListMs: process.launchToToolsList, tools: [])
             for step in steps(for: server) where onlyTools?.contains(step.tool) ?? true {
-                measured.tools.append(try await measure(step, process: process, sandbox: sandbox))
+                measured.tools.append(try await measure(step, process: process, sandbox: sandbox, sdkCost: sdkCost && server.name == "fleet-mcp"))
             }
             measured.peakRSSMiB = process.peakRSS
             await process.stop()
@@ -125,7 +127,8 @@ struct Runner {
         ]
     }
 
-    func measure(_ step: Step, process: ServerProcess, sandbox: RunningSandbox) async throws -> ToolResult {
+    func measure(_ step: Step, process: ServerProcess, sandbox: RunningSandbox, sdkCost: Bool = false) async throws -> ToolResult {
+        var last: CallTool.Result?
         var times: [Double] = []
         var requests = 0
         var bytes = 0
@@ -137,6 +140,7 @@ struct Runner {
             let before = sandbox.requestCount
             let started = ContinuousClock.now
             let result = try await process.call(step.tool, step.arguments(index))
+            last = result
             times.append((ContinuousClock.now - started).milliseconds)
             requests += sandbox.requestCount - before
             let text = result.content.compactMap { if case .text(let text, _, _) = $0 { text } else { nil } }.joined()
@@ -147,7 +151,7 @@ struct Runner {
         times.sort()
         return ToolResult(tool: step.label, calls: calls, p50Ms: times[times.count / 2], p95Ms: times[min(times.count - 1, Int(Double(times.count) * 0.95))],
                           maxMs: times.last ?? 0, requestsPerCall: Double(requests) / Double(calls), bytesPerCall: bytes / calls,
-                          errors: errors)
+                          errors: errors, sdk: sdkCost ? try last.map { try SDKCost.measure($0) } : nil)
     }
 }
 

@@ -30,6 +30,9 @@ struct JSONReader {
     /// The next unread byte.
     private(set) var position: Int
     let end: Int
+    /// Identifiers read lately, handed out again for the same bytes (see `identifier()`).
+    private var identifiers: [String] = []
+    private var nextSlot = 0
 
     init(_ json: JSONBytes, _ start: Int, _ end: Int) {
         self.json = json
@@ -88,7 +91,14 @@ struct JSONReader {
             }
             skipWhitespace()
             guard position < end else { throw corrupted("unexpected end of an array") }
-            if json[position] == 0x5D { position += 1; return items }
+            if json[position] == 0x5D {
+                position += 1
+                // Arrays grow by doubling; a list of views keeps them, so drop the spare capacity.
+                guard items.capacity - items.count > 2 else { return items }
+                return Array(unsafeUninitializedCapacity: items.count) { buffer, count in
+                    count = buffer.initialize(fromContentsOf: items)
+                }
+            }
             guard json[position] == 0x2C else { throw corrupted("expected ',' or ']'") }
             position += 1
             skipWhitespace()
@@ -118,6 +128,32 @@ struct JSONReader {
         let stop = try scan { try json.stringEnd(start, end) }
         position = stop
         return try scan { try json.string(start, stop) }
+    }
+
+    /// A string that tends to repeat within one document (a workspace's, agent's or app's id in each status): equal
+    /// bytes give the same `String` storage, so a list of views holds each id once, not once per mention.
+    mutating func identifier() throws -> String {
+        try expect(0x22, "a string", String.self)
+        let start = position
+        let stop = try scan { try json.stringEnd(start, end) }
+        let length = stop - start - 2
+        // Up to 15 bytes a String is stored inline; sharing saves nothing.
+        if length > 15 {
+            let raw = UnsafeRawBufferPointer(rebasing: json.bytes[(start + 1)..<(stop - 1)])
+            for index in identifiers.indices {
+                let same = identifiers[index].utf8.withContiguousStorageIfAvailable { known in
+                    known.count == length && memcmp(known.baseAddress!, raw.baseAddress!, length) == 0
+                }
+                if same == true { position = stop; return identifiers[index] }
+            }
+        }
+        let text = try scan { try json.string(start, stop) }
+        position = stop
+        if length > 15 {
+            if identifiers.count < 16 { identifiers.append(text) } else { identifiers[nextSlot] = text }
+            nextSlot = (nextSlot + 1) % 16
+        }
+        return text
     }
 
     @inline(__always)

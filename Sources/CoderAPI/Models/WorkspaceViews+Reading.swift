@@ -28,14 +28,14 @@ extension WorkspaceView: JSONReadable {
         var seen = SeenMembers()
         try reader.object { key, r in
             switch key {
-            case "id" where seen.first(0): id = try r.string()
+            case "id" where seen.first(0): id = try r.identifier()
             case "created_at" where seen.first(1): createdAt = try r.date()
             case "updated_at" where seen.first(2): updatedAt = try r.date()
-            case "owner_id" where seen.first(3): ownerID = try r.string()
+            case "owner_id" where seen.first(3): ownerID = try r.identifier()
             case "owner_name" where seen.first(4): ownerName = try r.string()
             case "template_name" where seen.first(5): templateName = try r.string()
             case "template_display_name" where seen.first(6): templateDisplayName = try r.string()
-            case "template_active_version_id" where seen.first(7): templateActiveVersionID = try r.string()
+            case "template_active_version_id" where seen.first(7): templateActiveVersionID = try r.identifier()
             case "latest_build" where seen.first(8): latestBuild = try r.read(BuildView.self)
             case "latest_app_status" where seen.first(9): latestAppStatus = try r.optional { try $0.read(WorkspaceAppStatus.self) }
             case "outdated" where seen.first(10): outdated = try r.bool()
@@ -63,18 +63,18 @@ extension BuildView: JSONReadable {
         var seen = SeenMembers()
         try reader.object { key, r in
             switch key {
-            case "id" where seen.first(0): id = try r.string()
+            case "id" where seen.first(0): id = try r.identifier()
             case "created_at" where seen.first(1): createdAt = try r.date()
             case "updated_at" where seen.first(2): updatedAt = try r.date()
             case "build_number" where seen.first(3): buildNumber = try r.int()
             case "transition" where seen.first(4): transition = try r.open(WorkspaceTransition.self)
             case "status" where seen.first(5): status = try r.open(WorkspaceStatus.self)
             case "reason" where seen.first(6): reason = try r.open(BuildReason.self)
-            case "template_version_id" where seen.first(7): templateVersionID = try r.string()
+            case "template_version_id" where seen.first(7): templateVersionID = try r.identifier()
             case "template_version_preset_id" where seen.first(8): templateVersionPresetID = try r.optional { try $0.string() }
             case "job" where seen.first(9): job = try r.read(JobView.self)
             case "resources" where seen.first(10): resources = try r.array { try $0.read(ResourceView.self) }
-            case "ai_task_sidebar_app_id" where seen.first(11): aiTaskSidebarAppID = try r.optional { try $0.string() }
+            case "ai_task_sidebar_app_id" where seen.first(11): aiTaskSidebarAppID = try r.optional { try $0.identifier() }
             default: break
             }
         }
@@ -125,7 +125,7 @@ extension AgentView: JSONReadable {
         var seen = SeenMembers()
         try reader.object { key, r in
             switch key {
-            case "id" where seen.first(0): id = try r.string()
+            case "id" where seen.first(0): id = try r.identifier()
             case "name" where seen.first(1): name = try r.string()
             case "status" where seen.first(2): status = try r.open(AgentStatus.self)
             case "lifecycle_state" where seen.first(3): lifecycleState = try r.open(AgentLifecycle.self)
@@ -165,7 +165,7 @@ extension AppView: JSONReadable {
         var seen = SeenMembers()
         try reader.object { key, r in
             switch key {
-            case "id" where seen.first(0): id = try r.string()
+            case "id" where seen.first(0): id = try r.identifier()
             case "url" where seen.first(1): url = try r.optional { try $0.string() }
             case "external" where seen.first(2): external = try r.bool()
             case "slug" where seen.first(3): slug = try r.string()
@@ -191,9 +191,9 @@ extension WorkspaceAppStatus: JSONReadable {
             switch key {
             case "id" where seen.first(0): id = try r.string()
             case "created_at" where seen.first(1): createdAt = try r.date()
-            case "workspace_id" where seen.first(2): workspaceID = try r.string()
-            case "agent_id" where seen.first(3): agentID = try r.string()
-            case "app_id" where seen.first(4): appID = try r.string()
+            case "workspace_id" where seen.first(2): workspaceID = try r.identifier()
+            case "agent_id" where seen.first(3): agentID = try r.identifier()
+            case "app_id" where seen.first(4): appID = try r.identifier()
             case "state" where seen.first(5): state = try r.open(AppStatusState.self)
             case "message" where seen.first(6): message = try r.string()
             case "uri" where seen.first(7): uri = try r.string()
