@@ -9,6 +9,8 @@ struct ServerProcess {
     let process: Process
     let client: Client
     let stdin: FileHandle
+    let stamps: TimedTransport.Stamps
+    /// From launch to the arrival of the `initialize` / first `tools/list` response.
     let launchToInitialize: Double
     let launchToToolsList: Double
 
@@ -35,13 +37,13 @@ struct ServerProcess {
         process.standardError = FileHandle.nullDevice
         let started = ContinuousClock.now
         try process.run()
-        let transport = BlockingStdioTransport(input: output.fileHandleForReading.fileDescriptor, output: input.fileHandleForWriting.fileDescriptor)
+        let transport = TimedTransport(input: output.fileHandleForReading.fileDescriptor, output: input.fileHandleForWriting.fileDescriptor)
         let client = Client(name: "fleet-bench", version: "1")
         _ = try await client.connect(transport: transport)
-        let initialized = ContinuousClock.now - started
+        let initialized = (transport.stamps.lastResponse ?? ContinuousClock.now) - started
         _ = try await client.listTools()
-        let listed = ContinuousClock.now - started
-        return ServerProcess(process: process, client: client, stdin: input.fileHandleForWriting,
+        let listed = (transport.stamps.lastResponse ?? ContinuousClock.now) - started
+        return ServerProcess(process: process, client: client, stdin: input.fileHandleForWriting, stamps: transport.stamps,
                              launchToInitialize: initialized.milliseconds, launchToToolsList: listed.milliseconds)
     }
 
@@ -53,9 +55,16 @@ struct ServerProcess {
         return kb / 1024
     }
 
-    func call(_ tool: String, _ arguments: [String: Value]) async throws -> CallTool.Result {
+    /// Calls a tool; also returns the time from sending the request to the arrival of its response.
+    func call(_ tool: String, _ arguments: [String: Value]) async throws -> (result: CallTool.Result, latency: Duration) {
+        let started = ContinuousClock.now
         let context: RequestContext<CallTool.Result> = try await client.send(CallTool.request(.init(name: tool, arguments: arguments)))
-        return try await context.value
+        let result = try await context.value
+        let finished = ContinuousClock.now
+        guard let sent = stamps.lastSent, let arrived = stamps.lastResponse, sent >= started, arrived >= sent else {
+            return (result, finished - started)
+        }
+        return (result, arrived - sent)
     }
 
     /// Ends the session the way an MCP host does (closing stdin), then SIGTERM, then SIGKILL.
@@ -138,10 +147,9 @@ struct Runner {
             if index > 0, let slowest = times.max(), slowest > 10_000 { break }
             if step.settle { try await Task.sleep(for: .milliseconds(30)) }  // let the simulated agent finish its turn
             let before = sandbox.requestCount
-            let started = ContinuousClock.now
-            let result = try await process.call(step.tool, step.arguments(index))
+            let (result, latency) = try await process.call(step.tool, step.arguments(index))
             last = result
-            times.append((ContinuousClock.now - started).milliseconds)
+            times.append(latency.milliseconds)
             requests += sandbox.requestCount - before
             let text = result.content.compactMap { if case .text(let text, _, _) = $0 { text } else { nil } }.joined()
             bytes += text.utf8.count
