@@ -54,21 +54,27 @@ public struct CoderClient: Sendable {
     /// `GET path` whose 2xx body is decoded piece by piece as it arrives (`StreamedListDecoder`), so the whole
     /// body is never held. A retried attempt starts a fresh decoder.
     public func getStreamed<List: StreamableList>(_ path: String, query: [URLQueryItem] = [], as type: List.Type = List.self) async throws -> List {
+        try await getStreamed(path, query: query, type: String(describing: List.self), consumer: StreamedListDecoder<List>.init) { try $0.result() }
+    }
+
+    /// `GET path` with the 2xx body streamed into a fresh `consumer()` per attempt; `finish` reads the result.
+    func getStreamed<Consumer: ResponseBodyConsumer, Result>(_ path: String, query: [URLQueryItem], type: String, consumer: () -> Consumer,
+                                                            finish: (Consumer) throws -> Result) async throws -> Result {
         let request = prepare("GET", path, query: query, body: nil, headers: [], timeout: nil)
-        var list: List?
+        var result: Result?
         let response = try await sendWithRetry(request) { attempt in
-            var decoder = StreamedListDecoder<List>()
+            var reader = consumer()
             let response: CoderHTTPResponse
             do {
-                response = try await transport.send(attempt, streamingInto: &decoder)
-                if (200..<300).contains(response.status) { list = try decoder.result() }
+                response = try await transport.send(attempt, streamingInto: &reader)
+                if (200..<300).contains(response.status) { result = try finish(reader) }
             } catch let error as DecodingError {
-                throw CoderDecodingError(request: "GET \(path)", type: String(describing: List.self), reason: "\(error)")
+                throw CoderDecodingError(request: "GET \(path)", type: type, reason: "\(error)")
             }
             return response
         }
-        guard (200..<300).contains(response.status), let list else { throw CoderAPIError(response: response, request: request) }
-        return list
+        guard (200..<300).contains(response.status), let result else { throw CoderAPIError(response: response, request: request) }
+        return result
     }
 
     public func get<T: Decodable>(_ path: String, query: [URLQueryItem] = [], as type: T.Type = T.self) async throws -> T {
@@ -206,14 +212,30 @@ extension CoderClient {
 
     /// `GET /api/v2/workspaces?q=&limit=&offset=`, decoded as `T` (e.g. `WorkspaceViewsResponse`).
     public func workspaces<T: Decodable>(_ filter: WorkspaceFilter, limit: Int? = nil, offset: Int? = nil, as type: T.Type) async throws -> T {
+        let query = Self.listQuery(filter, limit: limit, offset: offset)
+        // A fleet's list is the largest answer Coder gives (about 9 KB a workspace): views are decoded as it arrives.
+        if let streamable = T.self as? any StreamableList.Type { return try await getStreamed("/api/v2/workspaces", query: query, as: streamable) as! T }
+        return try await get("/api/v2/workspaces", query: query)
+    }
+
+    /// `GET /api/v2/workspaces?q=&limit=&offset=`, each workspace passed to `transform` as soon as it is decoded and then
+    /// dropped: only what `transform` returns is kept (nil skips the workspace), so memory follows the results, not the
+    /// size of Coder's answer (about 9 KB a workspace on the wire, 6 KB decoded). Returns the results and Coder's `count`.
+    public func workspaces<T>(_ filter: WorkspaceFilter, limit: Int? = nil, offset: Int? = nil,
+                              compactMap transform: @escaping (WorkspaceView) throws -> T?) async throws -> (items: [T], count: Int) {
+        let list = try await getStreamed(
+            "/api/v2/workspaces", query: Self.listQuery(filter, limit: limit, offset: offset), type: String(describing: WorkspaceViewsResponse.self),
+            consumer: { StreamedListMapper<WorkspaceViewsResponse, T>(transform) }, finish: { try $0.result() })
+        return (list.outputs, list.list.count)
+    }
+
+    static func listQuery(_ filter: WorkspaceFilter, limit: Int?, offset: Int?) -> [URLQueryItem] {
         var query: [URLQueryItem] = []
         let q = filter.query
         if !q.isEmpty { query.append(URLQueryItem(name: "q", value: q)) }
         if let limit { query.append(URLQueryItem(name: "limit", value: String(limit))) }
         if let offset { query.append(URLQueryItem(name: "offset", value: String(offset))) }
-        // A fleet's list is the largest answer Coder gives (about 9 KB a workspace): views are decoded as it arrives.
-        if let streamable = T.self as? any StreamableList.Type { return try await getStreamed("/api/v2/workspaces", query: query, as: streamable) as! T }
-        return try await get("/api/v2/workspaces", query: query)
+        return query
     }
 
     /// `GET /api/v2/workspaces/{id}`.

@@ -16,37 +16,16 @@ public protocol StreamableList: Decodable, Sendable {
 /// last byte is in, and its bytes are dropped. Memory is then the decoded elements plus the largest element,
 /// not the whole body. `result()` decodes the kept bytes and puts the elements in.
 public struct StreamedListDecoder<List: StreamableList>: ResponseBodyConsumer {
-    private var scanner: ArrayStreamScanner
-    private var elements: [List.Element] = []
-    /// The bytes of the element being decoded, reused from one element to the next.
-    private var buffer: JSONBytes?
+    private var mapper = StreamedListMapper<List, List.Element> { $0 }
 
-    public init() { scanner = ArrayStreamScanner(key: List.elementsKey) }
+    public init() {}
 
-    public mutating func consume(_ bytes: UnsafeRawBufferPointer) throws {
-        var decoded: [List.Element] = []
-        let index = elements.count
-        var buffer = self.buffer
-        self.buffer = nil
-        try scanner.scan(bytes) { element, offset in
-            let path: [any CodingKey] = [StringKey(List.elementsKey), IndexKey(intValue: index + offset)]
-            // The previous element's buffer, unless something still holds it or it is too small.
-            if buffer == nil || !isKnownUniquelyReferenced(&buffer) || !buffer!.reuse(copying: element) {
-                buffer = JSONBytes(copying: element, capacity: 2 * element.count)
-            }
-            decoded.append(try SelectiveJSONDecoder().decode(List.Element.self, from: buffer!, codingPath: path))
-        }
-        self.buffer = buffer
-        elements.append(contentsOf: decoded)
-    }
+    public mutating func consume(_ bytes: UnsafeRawBufferPointer) throws { try mapper.consume(bytes) }
 
     /// The list, once the whole body has been consumed.
     public func result() throws -> List {
-        guard scanner.isComplete else {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "The given data was not valid JSON: unexpected end of data"))
-        }
-        var list = try SelectiveJSONDecoder().decode(List.self, from: JSONBytes.copy(scanner.rest))
-        if scanner.streamed { list.streamedElements = elements }
+        var (list, elements) = try mapper.result()
+        if mapper.streamed { list.streamedElements = elements }
         return list
     }
 
@@ -55,6 +34,51 @@ public struct StreamedListDecoder<List: StreamableList>: ResponseBodyConsumer {
         var decoder = Self()
         try body.withUnsafeBytes { try decoder.consume($0) }
         return try decoder.result()
+    }
+}
+
+/// Like `StreamedListDecoder`, but each element goes through `transform` as soon as it is decoded and only what
+/// `transform` returns is kept (nil drops the element): memory then follows the results, not the list.
+public struct StreamedListMapper<List: StreamableList, Output>: ResponseBodyConsumer {
+    private var scanner = ArrayStreamScanner(key: List.elementsKey)
+    private var outputs: [Output] = []
+    private var decoded = 0
+    /// The bytes of the element being decoded, reused from one element to the next.
+    private var buffer: JSONBytes?
+    private let transform: (List.Element) throws -> Output?
+
+    public init(_ transform: @escaping (List.Element) throws -> Output?) { self.transform = transform }
+
+    /// Whether the list's array was found (and its elements streamed).
+    public var streamed: Bool { scanner.streamed }
+
+    public mutating func consume(_ bytes: UnsafeRawBufferPointer) throws {
+        var results: [Output] = []
+        var index = decoded
+        var buffer = self.buffer
+        self.buffer = nil
+        let transform = self.transform
+        try scanner.scan(bytes) { element, _ in
+            let path: [any CodingKey] = [StringKey(List.elementsKey), IndexKey(intValue: index)]
+            index += 1
+            // The previous element's buffer, unless something still holds it or it is too small.
+            if buffer == nil || !isKnownUniquelyReferenced(&buffer) || !buffer!.reuse(copying: element) {
+                buffer = JSONBytes(copying: element, capacity: 2 * element.count)
+            }
+            let value = try SelectiveJSONDecoder().decode(List.Element.self, from: buffer!, codingPath: path)
+            if let output = try transform(value) { results.append(output) }
+        }
+        self.buffer = buffer
+        decoded = index
+        outputs.append(contentsOf: results)
+    }
+
+    /// The rest of the list (its array empty) and the kept results, once the whole body has been consumed.
+    public func result() throws -> (list: List, outputs: [Output]) {
+        guard scanner.isComplete else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "The given data was not valid JSON: unexpected end of data"))
+        }
+        return (try SelectiveJSONDecoder().decode(List.self, from: JSONBytes.copy(scanner.rest)), outputs)
     }
 }
 
