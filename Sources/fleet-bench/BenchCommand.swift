@@ -19,6 +19,8 @@ struct BenchCommand: AsyncParsableCommand {
     var cases: [String] = []
     @Option(help: "Measure only these tools (comma-separated names, e.g. list_agents); for profiling.") var tools: String?
     @Flag(help: "Also time what the MCP SDK adds to each fleet-mcp result (re-encode and Value re-decode).") var sdkCost = false
+    @Flag(help: "Seed the sandbox of the first case, print CODER_URL and CODER_SESSION_TOKEN, and keep serving (for profiling).")
+    var holdSandbox = false
     @Option(help: "Write the results as JSON here.") var json: String?
     @Option(help: "Write the Markdown tables here.") var markdown: String?
 
@@ -38,6 +40,12 @@ struct BenchCommand: AsyncParsableCommand {
                 guard numbers.count == 3 else { throw ValidationError("--case takes N,M,L, e.g. 1000,10,0") }
                 return BenchCase(agents: numbers[0], statuses: numbers[1], latencyMs: numbers[2])
             }
+        }
+        if holdSandbox, let benchCase = selected.first {
+            let sandbox = try await RunningSandbox.start(SandboxOptions(port: 0, coderVersion: .v2_27, latency: .milliseconds(benchCase.latencyMs), agentSpeed: 0))
+            try await sandbox.seedFleet(agents: benchCase.agents, statusesPerAgent: benchCase.statuses)
+            FileHandle.standardOutput.write(Data("CODER_URL=\(sandbox.url.absoluteString)\nCODER_SESSION_TOKEN=\(sandbox.token)\n".utf8))
+            while true { try await Task.sleep(for: .seconds(3600)) }
         }
         let reps = smoke ? 1 : repetitions
         var results: [CaseResult] = []
