@@ -45,26 +45,24 @@ public final class LiveTransport: HTTPTransport {
 
     /// Streams a 2xx body into `consumer` as AsyncHTTPClient reads it, so a large answer (the workspace list of a
     /// big fleet) is never held whole; at most `maxResponseBytes` are read.
-    ///
-    /// Parts are handed over on the event loop that reads them (a response delegate), not through the async body
-    /// sequence: that sequence holds one part at a time, so each part would cost two thread hops (a 9 MB list comes in
-    /// hundreds of parts) and reading would stop while a part is decoded.
     public func send<Consumer: ResponseBodyConsumer>(_ request: CoderHTTPRequest, streamingInto consumer: inout Consumer) async throws
         -> CoderHTTPResponse
     {
-        let delegate = StreamingDelegate(consumer: consumer, limit: maxResponseBytes, request: request.description)
-        do {
-            var outgoing = try HTTPClient.Request(url: request.url.absoluteString, method: HTTPMethod(rawValue: request.method))
-            for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
-            if let body = request.body { outgoing.body = .bytes(body) }
-            let task = client.execute(request: outgoing, delegate: delegate, deadline: .now() + .init(request.timeout))
-            try await withTaskCancellationHandler { _ = try await task.get() } onCancel: { task.cancel() }
-        } catch {
-            if let failure = delegate.failure { throw failure }
-            throw Self.transportError(error, request)
+        let limit = maxResponseBytes
+        return try await exchange(request) { response in
+            guard (200..<300).contains(response.status.code) else {
+                return Data(try await response.body.collect(upTo: limit).readableBytesView)
+            }
+            var total = 0
+            for try await piece in response.body {
+                total += piece.readableBytes
+                guard total <= limit else {
+                    throw TransportError(request: request.description, reason: "Coder's answer is larger than \(limit >> 20) MiB")
+                }
+                do { try piece.withUnsafeReadableBytes { try consumer.consume($0) } } catch { throw ConsumerFailure(error: error) }
+            }
+            return Data()
         }
-        consumer = delegate.consumer
-        return CoderHTTPResponse(status: delegate.status, headers: delegate.headers, body: Data(delegate.collected.readableBytesView))
     }
 
     /// Sends `request`, reads the body with `readBody`, and turns AsyncHTTPClient's errors into `TransportError`s.
@@ -82,90 +80,34 @@ public final class LiveTransport: HTTPTransport {
                 headers: response.headers.map { ($0.name, $0.value) },
                 body: try await readBody(response)
             )
-        } catch {
-            throw Self.transportError(error, request)
-        }
-    }
-
-    /// AsyncHTTPClient's errors as `TransportError`s (cancellation stays cancellation).
-    static func transportError(_ error: any Error, _ request: CoderHTTPRequest) -> any Error {
-        switch error {
-        case let error as HTTPClientError:
+        } catch let failure as ConsumerFailure {
+            throw failure.error
+        } catch let error as HTTPClientError {
             switch error {
             case .deadlineExceeded, .readTimeout:
-                return TransportError(request: request.description, reason: "Coder did not answer in time", isTimeout: true, after: request.timeout)
+                throw TransportError(request: request.description, reason: "Coder did not answer in time", isTimeout: true, after: request.timeout)
             case .connectTimeout:
-                return TransportError(request: request.description, reason: "the connection to Coder timed out")
+                throw TransportError(request: request.description, reason: "the connection to Coder timed out")
             case .remoteConnectionClosed:
-                return TransportError(request: request.description, reason: "Coder closed the connection before answering")
+                throw TransportError(request: request.description, reason: "Coder closed the connection before answering")
             case .bodyLengthMismatch:
-                return TransportError(request: request.description, reason: "Coder's answer was cut off or too large")
-            case .cancelled:
-                return CancellationError()
+                throw TransportError(request: request.description, reason: "Coder's answer was cut off or too large")
             default:
-                return TransportError(request: request.description, reason: plain(error))
+                throw TransportError(request: request.description, reason: Self.plain(error))
             }
-        case let error as TransportError: return error
-        case is CancellationError: return CancellationError()
-        default: return TransportError(request: request.description, reason: plain(error))
+        } catch let error as TransportError {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw TransportError(request: request.description, reason: Self.plain(error))
         }
     }
 }
 
-/// Receives a response on its event loop: a 2xx body goes to the consumer part by part, any other is collected.
-///
-/// `@unchecked Sendable`: AsyncHTTPClient calls a delegate's methods one at a time on one event loop, and
-/// `LiveTransport` reads the results only after the request's future has completed.
-private final class StreamingDelegate<Consumer: ResponseBodyConsumer>: HTTPClientResponseDelegate, @unchecked Sendable {
-    struct Done: Sendable {}
-    typealias Response = Done
-
-    var consumer: Consumer
-    let limit: Int
-    let request: String
-    var status = 0
-    var headers: [(name: String, value: String)] = []
-    var collected = ByteBuffer()
-    var received = 0
-    /// The consumer's error, or the size limit's.
-    var failure: (any Error)?
-
-    init(consumer: Consumer, limit: Int, request: String) {
-        self.consumer = consumer
-        self.limit = limit
-        self.request = request
-    }
-
-    func didReceiveHead(task: HTTPClient.Task<Done>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
-        status = Int(head.status.code)
-        headers = head.headers.map { ($0.name, $0.value) }
-        return task.eventLoop.makeSucceededVoidFuture()
-    }
-
-    func didReceiveBodyPart(task: HTTPClient.Task<Done>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
-        received += buffer.readableBytes
-        guard received <= limit else {
-            let error = TransportError(request: request, reason: "Coder's answer is larger than \(limit >> 20) MiB")
-            failure = error
-            return task.eventLoop.makeFailedFuture(error)
-        }
-        guard (200..<300).contains(status) else {
-            var part = buffer
-            collected.writeBuffer(&part)
-            return task.eventLoop.makeSucceededVoidFuture()
-        }
-        do {
-            try buffer.withUnsafeReadableBytes { try consumer.consume($0) }
-            return task.eventLoop.makeSucceededVoidFuture()
-        } catch {
-            failure = error
-            return task.eventLoop.makeFailedFuture(error)
-        }
-    }
-
-    func didReceiveError(task: HTTPClient.Task<Done>, _ error: any Error) {}
-
-    func didFinishRequest(task: HTTPClient.Task<Done>) throws -> Done { Done() }
+/// An error of the body's consumer (e.g. a decoding error), passed through unchanged.
+private struct ConsumerFailure: Error {
+    var error: any Error
 }
 
 extension LiveTransport {
