@@ -150,7 +150,7 @@ struct ArrayStreamScanner {
                 case (0x2C, .commaOrEnd):
                     expect = .element
                     i += 1
-                case (_, .element), (_, .elementOrEnd) where c != 0x2C && c != 0x5D:
+                case (_, .element) where c != 0x2C && c != 0x5D, (_, .elementOrEnd) where c != 0x2C && c != 0x5D:
                     mode = .element
                     elementDepth = 0
                     elementInString = false
