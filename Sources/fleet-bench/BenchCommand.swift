@@ -42,7 +42,8 @@ struct BenchCommand: AsyncParsableCommand {
             }
         }
         if holdSandbox, let benchCase = selected.first {
-            let sandbox = try await RunningSandbox.start(SandboxOptions(port: 0, coderVersion: .v2_27, latency: .milliseconds(benchCase.latencyMs), agentSpeed: 0))
+            let options = SandboxOptions(port: 0, coderVersion: .v2_27, latency: .milliseconds(benchCase.latencyMs), agentSpeed: 0)
+            let sandbox = try await RunningSandbox.start(options)
             try await sandbox.seedFleet(agents: benchCase.agents, statusesPerAgent: benchCase.statuses)
             FileHandle.standardOutput.write(Data("CODER_URL=\(sandbox.url.absoluteString)\nCODER_SESSION_TOKEN=\(sandbox.token)\n".utf8))
             while true { try await Task.sleep(for: .seconds(3600)) }

@@ -38,7 +38,8 @@ import Testing
             hits.next() == 1 ? Response(status: .serviceUnavailable, headers: [.retryAfter: "0"]) : respond()
         }
         router.get("/broken/api/v2/workspaces") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body.prefix(body.count / 2))))
+            Response(status: .ok, headers: [.contentType: "application/json"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: body.prefix(body.count / 2))))
         }
         router.get("/missing/api/v2/workspaces") { _, _ -> Response in
             Response(status: .notFound, headers: [.contentType: "application/json"],
@@ -94,7 +95,8 @@ import Testing
         try await Self.withServer(try Self.recordedList(), piece: 500) { client in
             let broken = CoderClient(baseURL: client.baseURL.appendingPathComponent("broken"), token: nil, transport: client.transport, retry: .none)
             await #expect(throws: CoderDecodingError.self) { _ = try await broken.workspaces(WorkspaceFilter(), as: WorkspaceViewsResponse.self) }
-            let missing = CoderClient(baseURL: client.baseURL.appendingPathComponent("missing"), token: nil, transport: client.transport, retry: .none)
+            let missing = CoderClient(baseURL: client.baseURL.appendingPathComponent("missing"), token: nil, transport: client.transport,
+                                      retry: .none)
             let error = await #expect(throws: CoderAPIError.self) { _ = try await missing.workspaces(WorkspaceFilter()) { $0.id } }
             #expect(error?.status == 404)
             #expect(error?.message == "Route not found.")

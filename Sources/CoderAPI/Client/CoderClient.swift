@@ -214,7 +214,9 @@ extension CoderClient {
     public func workspaces<T: Decodable>(_ filter: WorkspaceFilter, limit: Int? = nil, offset: Int? = nil, as type: T.Type) async throws -> T {
         let query = Self.listQuery(filter, limit: limit, offset: offset)
         // A fleet's list is the largest answer Coder gives (about 9 KB a workspace): views are decoded as it arrives.
-        if let streamable = T.self as? any StreamableList.Type { return try await getStreamed("/api/v2/workspaces", query: query, as: streamable) as! T }
+        if let streamable = T.self as? any StreamableList.Type {
+            return try await getStreamed("/api/v2/workspaces", query: query, as: streamable) as! T
+        }
         return try await get("/api/v2/workspaces", query: query)
     }
 

@@ -165,7 +165,9 @@ struct JSONReader {
         let raw = UnsafeRawBufferPointer(rebasing: json.bytes[(start + 1)..<(stop - 1)])
         if !raw.contains(0x5C), let date = CoderDate.parse(utf8: raw) { return date }
         let text = try scan { try json.string(start, stop) }
-        guard let date = CoderDate.parse(text) else { throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Not an RFC 3339 time: \(text)")) }
+        guard let date = CoderDate.parse(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Not an RFC 3339 time: \(text)"))
+        }
         return date
     }
 
@@ -182,7 +184,8 @@ struct JSONReader {
         let start = position
         let (stop, integral) = try scan { try json.number(start, end) }
         guard let value = json.integer(Int.self, start, stop, integral: integral) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Number \(json.text(start, stop)) is not representable in Swift."))
+            let number = json.text(start, stop)
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Number \(number) is not representable in Swift."))
         }
         position = stop
         return value
