@@ -1,6 +1,7 @@
 import CoderAPI
 import Foundation
 import Hummingbird
+import Synchronization
 import Testing
 
 /// The client against recorded real traffic: the requests it sends equal the recorded ones.
@@ -255,6 +256,64 @@ import Testing
             let replayed = CoderClient(baseURL: url, token: nil, transport: ReplayTransport(cassette), retry: .none)
             let response = try await replayed.send("GET", "/token")
             #expect(response.status == 200)
+            try await live.shutdown()
+        }
+    }
+}
+
+/// Faults at the transport: a down Coder fails fast, a call never outlives its deadline, recording never changes a call.
+@Suite struct TransportFaultTests {
+    @Test func refusedConnectionFailsWithinSecondsWithDefaultRetries() async throws {
+        let transport = LiveTransport()
+        let client = CoderClient(baseURL: URL(string: "http://127.0.0.1:1")!, token: nil, transport: transport)
+        let started = ContinuousClock.now
+        let error = await #expect(throws: TransportError.self) { _ = try await client.buildInfo() }
+        #expect(ContinuousClock.now - started < .seconds(5), "one retry, not four connect timeouts")
+        #expect(error?.reason == "connection refused")
+        try await transport.shutdown()
+    }
+
+    @Test func callDeadlineCutsRequestsAndRetries() async throws {
+        try await LiveTransportTests.withServer { url, _ in
+            let transport = LiveTransport()
+            let client = CoderClient(baseURL: url, token: nil, transport: transport, timeout: .seconds(30))
+            let started = ContinuousClock.now
+            let error = await #expect(throws: TransportError.self) {
+                try await CallDeadline.run(within: .milliseconds(700)) { _ = try await client.send("GET", "/slow") }
+            }
+            #expect(error?.isTimeout == true)
+            #expect(ContinuousClock.now - started < .milliseconds(1500))
+            #expect(error.map { "\($0)" }?.contains("HTTPClientError") == false)
+            try await transport.shutdown()
+        }
+    }
+
+    @Test func recordingKeepsEveryConcurrentInteraction() async throws {
+        try await LiveTransportTests.withServer { url, _ in
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("rec-\(UUID().uuidString).yaml")
+            let live = LiveTransport()
+            let recorder = RecordingTransport(upstream: live, file: file, secrets: ["right"])
+            let client = CoderClient(baseURL: url, token: SessionToken("right"), transport: recorder, retry: .none)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<20 { group.addTask { _ = try await client.send("GET", "/token") } }
+                try await group.waitForAll()
+            }
+            #expect(try Cassette.load(file).interactions.count == 20)
+            try await live.shutdown()
+        }
+    }
+
+    @Test func anUnwritableRecordingNeverFailsACall() async throws {
+        try await LiveTransportTests.withServer { url, _ in
+            let live = LiveTransport()
+            let problems = Mutex<[String]>([])
+            let recorder = RecordingTransport(upstream: live, file: URL(fileURLWithPath: "/nonexistent-dir/x/rec.yaml"), secrets: ["right"]) {
+                problem in problems.withLock { $0.append(problem) }
+            }
+            let client = CoderClient(baseURL: url, token: SessionToken("right"), transport: recorder, retry: .none)
+            for _ in 0..<3 { _ = try await client.send("GET", "/token") }
+            #expect(problems.withLock { $0.count } == 1, "reported once")
+            #expect(!recorder.isRecording)
             try await live.shutdown()
         }
     }

@@ -104,7 +104,7 @@ public struct CoderClient: Sendable {
                 return response
             } catch var error as TransportError {
                 if error.isTimeout, error.after == nil { error.after = request.timeout }
-                guard attempt < attempts, !error.isTimeout else { throw error }
+                guard attempt < min(attempts, retry.maxConnectionAttempts), !error.isTimeout else { throw error }
                 let wait = retry.delay(afterAttempt: attempt, retryAfter: nil)
                 guard fitsDeadline(wait) else { throw error }
                 logger.info("\(error); retry \(attempt) in \(wait)")

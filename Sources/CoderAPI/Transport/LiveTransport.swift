@@ -19,9 +19,10 @@ public final class LiveTransport: HTTPTransport {
 
     /// Creates and owns a client with connection reuse; call `shutdown()` when done.
     ///
-    /// A refused or unresolvable connection fails at once: AsyncHTTPClient would otherwise keep retrying the
-    /// connection until the request's deadline, and `CoderClient` already retries with its own backoff.
-    public init(connectTimeout: Duration = .seconds(3), maxResponseBytes: Int = 64 << 20) {
+    /// AsyncHTTPClient 1.37 reports a refused connection only when its connect timeout ends (measured here: a
+    /// refused loopback port takes exactly the connect timeout), so that timeout bounds how soon a down Coder is
+    /// noticed; it does not retry on its own (`CoderClient` retries, with its own backoff and deadline).
+    public init(connectTimeout: Duration = .seconds(2), maxResponseBytes: Int = 64 << 20) {
         var configuration = HTTPClient.Configuration()
         configuration.timeout.connect = .init(connectTimeout)
         configuration.connectionPool.retryConnectionEstablishment = false
