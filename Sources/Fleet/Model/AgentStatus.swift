@@ -34,11 +34,12 @@ public enum AgentStatus: String, Codable, Sendable, CaseIterable {
         case "offline": return [.stopping, .stopped, .paused, .canceling, .canceled, .deleting, .deleted]
         case "waiting", "ready": return [.idle, .complete, .needsInput]
         case "needsinput", "needs input": return [.needsInput]
+        case "attention": return [.needsInput, .failed, .complete]
         default: return nil
         }
     }
 
-    public static let filterVocabulary = AgentStatus.allCases.map(\.rawValue) + ["running", "offline", "waiting"]
+    public static let filterVocabulary = AgentStatus.allCases.map(\.rawValue) + ["running", "offline", "waiting", "attention"]
 }
 
 /// The status of one workspace and why.

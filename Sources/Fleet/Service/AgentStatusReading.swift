@@ -48,7 +48,8 @@ extension FleetService {
     /// The fleet, filtered and paged. One workspace-list request per call once the template versions are cached.
     public func listAgents(status: String?, project: String?, cursor: String?, limit: Int?) async throws -> AgentList {
         var statuses: Set<AgentStatus>?
-        if let status, !status.trimmingCharacters(in: .whitespaces).isEmpty {
+        let inbox = status?.trimmingCharacters(in: .whitespaces).lowercased() == "attention"
+        if let status, !status.trimmingCharacters(in: .whitespaces).isEmpty, !inbox {
             guard let set = AgentStatus.matching(filter: status) else {
                 throw FleetError(
                     .invalidArgument,
@@ -71,9 +72,22 @@ extension FleetService {
         var counts: [String: Int] = [:]
         for agent in agents { counts[agent.status.rawValue, default: 0] += 1 }
         if let statuses { agents = agents.filter { statuses.contains($0.status) } }
-        agents.sort { $0.name.lowercased() < $1.name.lowercased() }
+        if inbox {
+            // The inbox: agents waiting for a decision, oldest first. A pull request counts as unmerged here:
+            // list_agents never asks the forge (show_agent does).
+            agents = agents.filter { $0.status == .needsInput || $0.status == .failed || ($0.status == .complete && $0.pullRequest != nil) }
+            agents.sort { $0.lastEventAt == $1.lastEventAt ? $0.name.lowercased() < $1.name.lowercased() : $0.lastEventAt < $1.lastEventAt }
+        } else {
+            agents.sort { $0.name.lowercased() < $1.name.lowercased() }
+        }
         let total = agents.count
-        if let after { agents = agents.filter { $0.name.lowercased() > after.lowercased() } }
+        if let after {
+            if inbox, let index = agents.firstIndex(where: { $0.name.lowercased() == after.lowercased() }) {
+                agents = Array(agents[(index + 1)...])
+            } else if !inbox {
+                agents = agents.filter { $0.name.lowercased() > after.lowercased() }
+            }
+        }
         let page = Array(agents.prefix(limit))
         let next = agents.count > limit ? page.last.map { ListCursor.encode(after: $0.name) } : nil
         return AgentList(agents: page, totalCount: total, nextCursor: next, counts: counts)
