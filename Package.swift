@@ -83,6 +83,13 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "CoderSandboxTests",
+            dependencies: [
+                "CoderSandbox", "CoderAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
             name: "FleetCLITests",
             dependencies: ["FleetCLI", "CoderAPI"]
         ),

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance_support import (FIXTURES_DIR, SANDBOX_AGENT_SPEED, SANDBOX_CODER_VERSION, SANDBOX_TOKEN,
+from conformance_support import (FIXTURES_DIR, SANDBOX_TIME_SCALE, SANDBOX_CODER_VERSION, SANDBOX_TOKEN,
                                  REPO_ROOT, SandboxClient, binary_path)
 
 
@@ -74,7 +74,7 @@ def sandbox(fixtures_dir: Path):
     port_file = Path(tmpdir.name) / "port"
     log_path = Path(tmpdir.name) / "sandbox.log"
     cmd = [str(binary), "sandbox", "--port", "0", "--port-file", str(port_file),
-           "--token", SANDBOX_TOKEN, "--agent-speed", SANDBOX_AGENT_SPEED,
+           "--token", SANDBOX_TOKEN, "--time-scale", SANDBOX_TIME_SCALE,
            "--coder-version", SANDBOX_CODER_VERSION]
 
     proc = None
