@@ -6,13 +6,21 @@ import Testing
 /// Task pause, resume, input updates and log snapshots (Coder 2.31+), and the idle timeout.
 @Suite struct PauseResumeTests {
     /// A task whose first turn has ended (`complete`, no pull request).
-    static func settledTask(_ http: SandboxHTTP, name: String = "agent-p", prompt: String = "Investigate the slow deploys") async throws -> CoderTask {
+    static func settledTask(_ http: SandboxHTTP, name: String = "agent-p",
+                            prompt: String = "Investigate the slow deploys") async throws -> CoderTask {
         _ = try await http.createTask(name, prompt: prompt)
         try await eventually("the first turn to end") {
             let task = try await http.task(name)
             return task.status == .active && task.currentState?.state == .complete
         }
         return try await http.task(name)
+    }
+
+    /// Paused, and its stop build done (a stopping workspace already shows as paused, but takes no new build).
+    static func isPaused(_ http: SandboxHTTP, _ name: String) async throws -> Bool {
+        let task = try await http.task(name)
+        guard task.status == .paused, let workspaceID = task.workspaceID else { return false }
+        return try await http.workspace(workspaceID).latestBuild.status == .stopped
     }
 
     static func builds(_ http: SandboxHTTP, _ workspaceID: String) async throws -> [WorkspaceBuild] {
@@ -45,11 +53,7 @@ import Testing
             #expect(pauseBuild["transition"] as? String == "stop")
             #expect(pauseBuild["reason"] as? String == "task_manual_pause")
             #expect(pauseBuild["workspace_id"] as? String == task.workspaceID)
-            try await eventually("the task to be paused") {
-                let paused = try await http.task("agent-p").status == .paused
-                let stopped = try await http.workspace(task.workspaceID ?? "").latestBuild.status == .stopped
-                return paused && stopped
-            }
+            try await eventually("the task to be paused") { try await Self.isPaused(http, "agent-p") }
             let pausedTask = try await http.task("agent-p")
             #expect(pausedTask.status.rawValue == "paused")
             #expect(pausedTask.currentState?.state == .complete, "the last report is still shown after a stop")
@@ -98,7 +102,7 @@ import Testing
             let task = try await Self.settledTask(http)
             let before = try await http.logs("agent-p").decode(TaskLogsResponse.self).logs
             _ = try await http.send(.POST, "/api/experimental/tasks/me/\(task.id)/pause")
-            try await eventually("the task to be paused") { try await http.task("agent-p").status == .paused }
+            try await eventually("the task to be paused") { try await Self.isPaused(http, "agent-p") }
             #expect(try await http.send(.POST, "/api/v2/tasks/me/\(task.id)/resume").status == 202)
             try await eventually("the agent to be back and idle") {
                 let task = try await http.task("agent-p")
@@ -128,7 +132,7 @@ import Testing
         try await withSandbox(.testing(.v2_35, idlePause: .milliseconds(300))) { sandbox in
             let http = SandboxHTTP(sandbox)
             let task = try await http.createTask("agent-idle", prompt: "[slow] Investigate the slow deploys")
-            try await eventually("the idle task to be paused") { try await http.task("agent-idle").status == .paused }
+            try await eventually("the idle task to be paused") { try await Self.isPaused(http, "agent-idle") }
             let builds = try await Self.builds(http, task.workspaceID ?? "")
             #expect(builds.map(\.reason.rawValue) == ["task_auto_pause", "initiator"])
             #expect(builds.first?.transition == .stop)

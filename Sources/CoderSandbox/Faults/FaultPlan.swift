@@ -8,7 +8,8 @@ import Foundation
 /// SPEC     = RULE { ";" RULE }                    rules are also separated by newlines
 /// RULE     = [METHOD] PATTERN ":" FAULT { "," FAULT }
 /// PATTERN  = "*"                                  every request
-///          | /path/with/*/segments                "*" matches one segment, "**" the rest (query ignored)
+///          | /path/with/*/segments                "*" matches one segment or part of one ("@*"), "**" the rest;
+///                                                 the raw path is matched, without the query
 /// FAULT    = 500@RATE | 502@RATE | 503@RATE       a server error (Coder JSON for 500, a proxy's HTML page for 502/503)
 ///          | 429@RATE[/SECONDS]                   rate limited, with Retry-After: SECONDS (default 1)
 ///          | 409@RATE                             409 "A workspace build is already active." (for build creation)
@@ -61,9 +62,22 @@ public struct FaultRule: Sendable, Equatable {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
         for (index, part) in parts.enumerated() {
             if part == "**" { return true }
-            guard index < segments.count, part == "*" || part == segments[index] else { return false }
+            guard index < segments.count, Self.glob(part, segments[index]) else { return false }
         }
         return parts.count == segments.count
+    }
+
+    /// One segment: `*` stands for any run of characters (`*`, `@*`, `*.json`).
+    static func glob(_ pattern: Substring, _ text: Substring) -> Bool {
+        let pieces = pattern.split(separator: "*", omittingEmptySubsequences: false)
+        guard pieces.count > 1 else { return pattern == text }
+        guard text.hasPrefix(pieces[0]), text.dropFirst(pieces[0].count).hasSuffix(pieces[pieces.count - 1]) else { return false }
+        var rest = text.dropFirst(pieces[0].count).dropLast(pieces[pieces.count - 1].count)
+        for piece in pieces.dropFirst().dropLast() where !piece.isEmpty {
+            guard let range = rest.range(of: piece) else { return false }
+            rest = rest[range.upperBound...]
+        }
+        return true
     }
 }
 

@@ -10,19 +10,27 @@ struct SandboxCommand: AsyncParsableCommand {
         discussion: """
             Point any Coder client at it: CODER_URL=<printed URL> CODER_SESSION_TOKEN=<printed token>.
 
-            --faults takes rules separated by ";" (or a YAML/JSON file with "seed" and "rules": [{route, faults}]):
-              RULE  = [METHOD] PATTERN: FAULT, FAULT, ...   PATTERN is "*" (every request) or a path where "*"
-                                                            matches one segment and "**" the rest
-              FAULT = 500@RATE | 502@RATE | 503@RATE        server errors (RATE from 0 to 1)
-                    | 429@RATE[/SECONDS]                    rate limited, Retry-After SECONDS (default 1)
-                    | 409@RATE                              "A workspace build is already active."
-                    | latency=DURATION | spike=DURATION@RATE   added delay (DURATION: 200ms, 2s)
-                    | hang@RATE                             never answers
-                    | reset@RATE                            connection closed mid-body (after the request took effect)
-                    | truncate@RATE | malformed@RATE        half the body / a stray "," (broken JSON)
-                    | 401-after=N                           401 after N matching requests (a revoked token)
-            Error answers replace the request (it has no effect). The same seed and requests give the same faults.
-            Example: --faults "POST /api/v2/workspaces/*/builds: 409@0.5; GET /api/v2/workspaces: latency=200ms, 503@0.1; *: 401-after=500"
+            Faults (--faults): rules separated by ";", or a YAML/JSON file
+            {"seed": N, "rules": [{"route": "[METHOD] PATTERN", "faults": "FAULT, ..."}]}.
+              RULE     [METHOD] PATTERN: FAULT, FAULT, ...
+              PATTERN  "*" for every request, or a path where "*" matches
+                       (part of) one segment and "**" the rest
+              500@RATE, 502@RATE, 503@RATE  server error (RATE from 0 to 1)
+              429@RATE[/SECONDS]      rate limited, Retry-After (default 1)
+              409@RATE                "A workspace build is already active."
+              latency=DURATION        added to every request (200ms, 2s)
+              spike=DURATION@RATE     added to some requests
+              hang@RATE               never answers
+              reset@RATE              the request takes effect, then the
+                                      connection closes mid-body
+              truncate@RATE           half the body (broken JSON)
+              malformed@RATE          a stray "," in the body (broken JSON)
+              401-after=N             401 after N matching requests (a
+                                      revoked token)
+            An error answer replaces the request: it has no effect. The same
+            seed and the same requests give the same faults.
+            Example: "POST /api/v2/workspaces/*/builds: 409@0.5;
+            GET /api/v2/workspaces: latency=200ms, 503@0.1; *: 401-after=500"
             """)
 
     @Option(help: "Address to listen on (loopback by default).") var host: String = "127.0.0.1"
@@ -37,7 +45,7 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("agent-speed"), help: .hidden) var agentSpeed: Double?  // the old name of --time-scale
     @Option(name: .customLong("idle-pause"), help: "Pause a task whose agent has been idle this many seconds (2.31–2.36).")
     var idlePause: Double?
-    @Option(help: "Faults to inject: a specification (see below) or a YAML/JSON file.") var faults: String?
+    @Option(help: "Faults to inject: a specification (see above) or a YAML/JSON file.") var faults: String?
     @Option(name: .customLong("fault-seed"), help: "Seed deciding which requests fail (default: the seed file's random_seed).")
     var faultSeed: UInt64?
     @Option(name: .customLong("request-log"), help: "Append every request received, as one JSON line, to this file.")
