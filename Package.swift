@@ -87,6 +87,13 @@ let package = Package(
             dependencies: ["Fleet", "CoderAPI"]
         ),
         .testTarget(
+            name: "CoderSandboxTests",
+            dependencies: [
+                "CoderSandbox", "CoderAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
             name: "FleetCLITests",
             dependencies: ["FleetCLI", "CoderAPI"]
         ),

@@ -52,7 +52,9 @@ struct SearchQuery {
         switch value {
         case "true": return true
         case "false": return false
-        default: throw SandboxError(400, "Invalid workspace search query.", validations: [ValidationError(field: key, detail: "Query param \"\(key)\" must be a valid boolean")])
+        default:
+            throw SandboxError(400, "Invalid workspace search query.",
+                               validations: [ValidationError(field: key, detail: "Query param \"\(key)\" must be a valid boolean")])
         }
     }
 }
@@ -94,7 +96,8 @@ extension SandboxStore {
 
     /// `GET /api/v2/templates?q=`.
     func searchTemplates(_ raw: String) throws -> [TemplateRecord] {
-        let query = try SearchQuery.parse(raw, allowed: Self.templateKeys, defaultKey: "display_name", invalidMessage: "Invalid template search query.")
+        let query = try SearchQuery.parse(raw, allowed: Self.templateKeys, defaultKey: "display_name",
+                                          invalidMessage: "Invalid template search query.")
         var list = templates
         for name in query.all("exact_name") { list = list.filter { $0.template.name.lowercased() == name } }
         for name in query.all("name") { list = list.filter { $0.template.name.lowercased().contains(name) } }

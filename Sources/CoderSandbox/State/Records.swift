@@ -153,4 +153,14 @@ struct TaskRecord: Sendable {
     var createdAt: Date
     var updatedAt: Date
     var deleted = false
+    /// What the agent had said when its workspace last stopped (Coder's task log snapshot).
+    var snapshot: TaskSnapshot?
+    /// Input set with `PATCH …/input` while paused: the agent starts on it at the next start.
+    var pendingInput: String?
+}
+
+/// A task's conversation as stored at pause time.
+struct TaskSnapshot: Sendable {
+    var messages: [AgentAPIMessage]
+    var at: Date
 }

@@ -45,7 +45,8 @@ extension SandboxStore {
             error: build.error, errorCode: nil, status: status, workerID: build.startedAt == nil ? nil : build.workerID, fileID: build.fileID,
             tags: ["owner": "", "scope": "organization"], queuePosition: 0, queueSize: 0, organizationID: organization.id,
             input: .object(["workspace_build_id": .string(build.id)]), type: "workspace_build",
-            metadata: ProvisionerJobMetadata(templateVersionName: record.version.name, templateID: record.template.id, templateName: record.template.name,
+            metadata: ProvisionerJobMetadata(templateVersionName: record.version.name, templateID: record.template.id,
+                                             templateName: record.template.name,
                                              templateDisplayName: record.template.displayName, templateIcon: record.template.icon,
                                              workspaceID: workspace.id, workspaceName: workspace.name),
             logsOverflowed: false)
@@ -96,7 +97,8 @@ extension SandboxStore {
         let ordered = version == .v2_27 ? agentStatuses.sorted { $0.createdAt < $1.createdAt } : agentStatuses.sorted { $0.createdAt > $1.createdAt }
         var apps: [WorkspaceApp] = []
         if record.aiTask {
-            apps.append(WorkspaceApp(id: workspace.agentAPIAppID, url: "http://localhost:3284/", external: false, slug: "ccw", displayName: "Claude Code",
+            apps.append(WorkspaceApp(id: workspace.agentAPIAppID, url: "http://localhost:3284/", external: false, slug: "ccw",
+                                     displayName: "Claude Code",
                                      command: nil, icon: "/icon/claude.svg", subdomain: false, sharingLevel: "owner",
                                      healthcheck: Healthcheck(url: "http://localhost:3284/status", interval: 3, threshold: 20),
                                      health: workspace.crashed ? .unhealthy : (runtime?.appHealth ?? .initializing), hidden: false,
@@ -118,7 +120,8 @@ extension SandboxStore {
             operatingSystem: "linux", logsLength: 0, logsOverflowed: false, version: version.buildVersion, apiVersion: "2.6", apps: apps,
             latency: healthy ? ["Coder Embedded Relay": AgentLatency(preferred: true, latencyMs: 0.4)] : nil, connectionTimeoutSeconds: 120,
             troubleshootingURL: "https://coder.com/docs/admin/templates/troubleshooting", subsystems: [],
-            health: AgentHealth(healthy: healthy, reason: healthy ? nil : (status == .connecting ? "agent has not yet connected" : "agent is not connected")),
+            health: AgentHealth(healthy: healthy,
+                                reason: healthy ? nil : (status == .connecting ? "agent has not yet connected" : "agent is not connected")),
             displayApps: ["port_forwarding_helper", "web_terminal"],
             logSources: [AgentLogSource(workspaceAgentID: id, id: logSourceID, createdAt: runtime?.createdAt ?? now, displayName: "Startup Script",
                                         icon: "/emojis/25b6-fe0f.png")],
@@ -140,7 +143,8 @@ extension SandboxStore {
                          templateID: record.template.id, templateName: record.template.name, templateDisplayName: record.template.displayName,
                          templateIcon: record.template.icon, workspaceID: workspace.id,
                          workspaceAgentID: workspace.agent == nil ? nil : workspace.latestBuild.agentID,
-                         workspaceAgentLifecycle: workspace.agent?.lifecycle, workspaceAgentHealth: workspace.agent.map { AgentHealth(healthy: $0.status == .connected) },
+                         workspaceAgentLifecycle: workspace.agent?.lifecycle,
+                         workspaceAgentHealth: workspace.agent.map { AgentHealth(healthy: $0.status == .connected) },
                          initialPrompt: workspace.prompt, status: TaskStatus(rawValue: rendered.latestBuild.status.rawValue), currentState: state,
                          createdAt: workspace.createdAt, updatedAt: workspace.createdAt)
     }
@@ -162,7 +166,9 @@ extension SandboxStore {
                          workspaceBuildNumber: workspace?.latestBuild.number,
                          workspaceAgentID: workspace?.agent == nil ? nil : workspace?.latestBuild.agentID,
                          workspaceAgentLifecycle: workspace?.agent?.lifecycle,
-                         workspaceAgentHealth: workspace?.agent.map { AgentHealth(healthy: $0.status == .connected, reason: $0.status == .connected ? nil : "agent is not connected") },
+                         workspaceAgentHealth: workspace?.agent.map {
+                             AgentHealth(healthy: $0.status == .connected, reason: $0.status == .connected ? nil : "agent is not connected")
+                         },
                          workspaceAppID: workspace?.agentAPIAppID, initialPrompt: task.initialPrompt, status: status, currentState: state,
                          createdAt: task.createdAt, updatedAt: task.updatedAt)
     }
@@ -209,9 +215,19 @@ extension SandboxStore {
         return TaskCurrentState(timestamp: latest.createdAt, state: state, message: latest.message, uri: latest.uri)
     }
 
+    /// Live logs: the agent's conversation as AgentAPI holds it.
     func logs(_ workspace: WorkspaceRecord) -> TaskLogsResponse {
-        TaskLogsResponse(logs: workspace.conversation.messages.map {
-            TaskLogEntry(id: $0.id, content: $0.content, type: $0.role == .user ? .input : .output, time: $0.time)
-        })
+        TaskLogsResponse(logs: Self.entries(workspace.conversation.messages))
+    }
+
+    /// The stored snapshot (`snapshot: true`, and `snapshot_at` once one was taken), as 2.31+ answers while a
+    /// task is paused, pending or initializing.
+    func snapshotLogs(_ task: TaskRecord) -> TaskLogsResponse {
+        guard let snapshot = task.snapshot else { return TaskLogsResponse(logs: [], snapshot: true) }
+        return TaskLogsResponse(logs: Self.entries(snapshot.messages), snapshot: true, snapshotAt: snapshot.at)
+    }
+
+    static func entries(_ messages: [AgentAPIMessage]) -> [TaskLogEntry] {
+        messages.map { TaskLogEntry(id: $0.id, content: $0.content, type: $0.role == .user ? .input : .output, time: $0.time) }
     }
 }

@@ -30,7 +30,8 @@ struct SandboxError: Error, Sendable {
         return error
     }
     static let appNotFound = page(404, title: "Application Not Found",
-                                  description: "The application or workspace you are trying to access does not exist or you do not have permission to access it.")
+                                  description: "The application or workspace you are trying to access does not exist "
+                                      + "or you do not have permission to access it.")
 }
 
 func isUUID(_ text: String) -> Bool {

@@ -103,16 +103,22 @@ public struct SandboxSeed: Codable, Sendable {
 
     static func fleetTemplate(name: String, displayName: String, description: String, repository: String, reviewer: Bool) -> Template {
         var presets = [
-            Preset(name: "Coder", description: "Implements features and fixes bugs, with tests and a pull request.", isDefault: true, parameters: ["system_prompt": coderPrompt]),
-            Preset(name: "Operator", description: "Investigates incidents and proposes mitigations.", isDefault: false, parameters: ["system_prompt": operatorPrompt]),
+            Preset(name: "Coder", description: "Implements features and fixes bugs, with tests and a pull request.", isDefault: true,
+                   parameters: ["system_prompt": coderPrompt]),
+            Preset(name: "Operator", description: "Investigates incidents and proposes mitigations.", isDefault: false,
+                   parameters: ["system_prompt": operatorPrompt]),
         ]
         if reviewer {
-            presets.append(Preset(name: "Reviewer", description: "Reviews pull requests and reports findings.", isDefault: false, parameters: ["system_prompt": reviewerPrompt]))
+            presets.append(Preset(name: "Reviewer", description: "Reviews pull requests and reports findings.", isDefault: false,
+                                  parameters: ["system_prompt": reviewerPrompt]))
         }
-        return Template(name: name, displayName: displayName, description: description, icon: "/icon/claude.svg", repository: repository, aiTask: true,
+        return Template(name: name, displayName: displayName, description: description, icon: "/icon/claude.svg", repository: repository,
+                        aiTask: true,
                         parameters: [
-                            Parameter(name: "AI Prompt", displayName: nil, description: "Write a prompt for Claude Code", formType: "input", defaultValue: "", mutable: true),
-                            Parameter(name: "system_prompt", displayName: "System Prompt", description: "System prompt for the agent (set by the role preset)",
+                            Parameter(name: "AI Prompt", displayName: nil, description: "Write a prompt for Claude Code", formType: "input",
+                                      defaultValue: "", mutable: true),
+                            Parameter(name: "system_prompt", displayName: "System Prompt",
+                                      description: "System prompt for the agent (set by the role preset)",
                                       formType: "textarea", defaultValue: "", mutable: false),
                         ],
                         presets: presets)
@@ -130,7 +136,8 @@ public struct SandboxSeed: Codable, Sendable {
                           repository: "acme/platform", reviewer: false),
             Template(name: "docker-dev", displayName: "Docker Dev", description: "A plain development container (not an AI-task template).",
                      icon: "/icon/docker.png", repository: nil, aiTask: false,
-                     parameters: [Parameter(name: "cpu", displayName: "CPU cores", description: "Cores for the container", formType: "input", defaultValue: "2", mutable: true)],
+                     parameters: [Parameter(name: "cpu", displayName: "CPU cores", description: "Cores for the container", formType: "input",
+                                            defaultValue: "2", mutable: true)],
                      presets: []),
         ],
         agents: []

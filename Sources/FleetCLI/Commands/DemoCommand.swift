@@ -12,19 +12,24 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Run a fleet of three simulated agents on the embedded sandbox, driven through an MCP client connection.")
 
-    @Option(name: .customLong("agent-speed"), help: "Scale of simulated delays (1 is life-like, smaller is faster).") var agentSpeed: Double = 0.8
-    @Option(name: .customLong("coder-version"), help: "Coder version the sandbox emulates: 2.27, 2.35 or 2.37.") var coderVersion: String = "2.35"
+    @Option(name: .customLong("time-scale"), help: "Multiplier of every simulated delay (1 is life-like, 0.1 ten times faster).")
+    var timeScale: Double = 0.8
+    @Option(name: .customLong("agent-speed"), help: .hidden) var agentSpeed: Double?  // the old name of --time-scale
+    @Option(name: .customLong("coder-version"), help: "Coder version the sandbox emulates: \(SandboxVersion.list).")
+    var coderVersion: String = "2.35"
     @Flag(name: .customLong("no-color"), help: "Plain output.") var noColor = false
     @Option(name: .customLong("log-level"), help: "Log level (stderr).") var logLevel: String = "error"
 
     func run() async throws {
         LogSetup.bootstrap(level: logLevel)
-        guard let version = SandboxVersion(rawValue: coderVersion) else { throw ValidationError("--coder-version must be 2.27, 2.35 or 2.37.") }
+        guard let version = SandboxVersion(rawValue: coderVersion) else { throw ValidationError("--coder-version must be \(SandboxVersion.list).") }
+        let timeScale = agentSpeed ?? timeScale
+        guard timeScale >= 0 else { throw ValidationError("--time-scale must not be negative.") }
         let color = !noColor && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         let out = Transcript(color: color)
         let started = ContinuousClock.now
 
-        let sandbox = try await RunningSandbox.start(SandboxOptions(port: 0, coderVersion: version, agentSpeed: agentSpeed))
+        let sandbox = try await RunningSandbox.start(SandboxOptions(port: 0, coderVersion: version, timeScale: timeScale))
         let live = LiveTransport()
         let counter = CountingTransport(live)
         let coder = CoderClient(baseURL: sandbox.url, token: SessionToken(sandbox.token), transport: counter)

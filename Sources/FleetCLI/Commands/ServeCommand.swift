@@ -85,11 +85,20 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Serve against an embedded Coder sandbox with simulated agents instead of a real deployment.")
     var sandbox = false
 
-    @Option(name: .customLong("sandbox-version"), help: "Coder version the embedded sandbox emulates: 2.27, 2.35 or 2.37.")
+    @Option(name: .customLong("sandbox-version"), help: "Coder version the embedded sandbox emulates: \(SandboxVersion.list).")
     var sandboxVersion: String = "2.35"
 
-    @Option(name: .customLong("sandbox-speed"), help: "Scale of the embedded sandbox's simulated delays (1 is life-like).")
-    var sandboxSpeed: Double = 1
+    @Option(name: .customLong("sandbox-time-scale"),
+            help: "Multiplier of every simulated delay of the embedded sandbox (1 is life-like, 0.1 ten times faster).")
+    var sandboxTimeScale: Double = 1
+
+    @Option(name: .customLong("sandbox-speed"), help: .hidden) var sandboxSpeed: Double?  // the old name of --sandbox-time-scale
+
+    @Option(name: .customLong("sandbox-idle-pause"), help: "Seconds after which the embedded sandbox pauses an idle task (2.31–2.36).")
+    var sandboxIdlePause: Double?
+
+    @Option(name: .customLong("sandbox-faults"), help: "Faults the embedded sandbox injects (see `fleet-mcp sandbox --help`).")
+    var sandboxFaults: String?
 
     func run() async throws {
         LogSetup.bootstrap(level: options.logLevel)
@@ -98,9 +107,17 @@ struct ServeCommand: AsyncParsableCommand {
         var running: RunningSandbox?
         let connection: CoderConnection
         if sandbox {
-            guard let version = SandboxVersion(rawValue: sandboxVersion) else { throw ValidationError("--sandbox-version must be 2.27, 2.35 or 2.37.") }
-            guard sandboxSpeed >= 0 else { throw ValidationError("--sandbox-speed must not be negative.") }
-            let started = try await RunningSandbox.start(SandboxOptions(port: 0, coderVersion: version, agentSpeed: sandboxSpeed))
+            guard let version = SandboxVersion(rawValue: sandboxVersion) else {
+                throw ValidationError("--sandbox-version must be \(SandboxVersion.list).")
+            }
+            let timeScale = sandboxSpeed ?? sandboxTimeScale
+            guard timeScale >= 0 else { throw ValidationError("--sandbox-time-scale must not be negative.") }
+            guard (sandboxIdlePause ?? 0) >= 0 else { throw ValidationError("--sandbox-idle-pause must not be negative.") }
+            let faults: FaultPlan?
+            do { faults = try sandboxFaults.map { try FaultPlan.resolve($0) } } catch { throw ValidationError("--sandbox-faults: \(error)") }
+            let started = try await RunningSandbox.start(SandboxOptions(port: 0, coderVersion: version, timeScale: timeScale,
+                                                                        idlePause: sandboxIdlePause.map { .milliseconds($0 * 1000) },
+                                                                        faults: faults))
             running = started
             connection = CoderConnection(url: started.url, token: SessionToken(started.token), source: "embedded sandbox")
             logger.notice("embedded Coder sandbox (v\(version.rawValue)) at \(started.url)")
