@@ -76,7 +76,7 @@ struct Runner {
     let repetitions: Int
 
     func run(_ servers: [ServerUnderTest]) async throws -> CaseResult {
-        let sandbox = try await RunningSandbox.start(SandboxOptions(port: 0, coderVersion: .v2_27, latency: .milliseconds(benchCase.latencyMs), agentSpeed: 0))
+        let sandbox = try await RunningSandbox.start(SandboxOptions(port: 0, coderVersion: .v2_27, latency: .milliseconds(benchCase.latencyMs), timeScale: 0))
         try await sandbox.seedFleet(agents: benchCase.agents, statusesPerAgent: benchCase.statuses)
         var result = CaseResult(benchCase: benchCase, servers: [])
         for server in servers {

@@ -119,7 +119,7 @@ struct SandboxFleet {
     let coder: CoderClient
 
     static func start(version: SandboxVersion = .v2_35, speed: Double = 0.02, seed: SandboxSeed = .default, prefix: String = "agent-") async throws -> SandboxFleet {
-        let sandbox = try await RunningSandbox.start(SandboxOptions(port: 0, seed: seed, coderVersion: version, agentSpeed: speed))
+        let sandbox = try await RunningSandbox.start(SandboxOptions(port: 0, seed: seed, coderVersion: version, timeScale: speed))
         let live = LiveTransport()
         let counter = CountingTransport(live)
         let coder = CoderClient(baseURL: sandbox.url, token: SessionToken(sandbox.token), transport: counter)

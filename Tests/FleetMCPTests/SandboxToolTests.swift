@@ -301,7 +301,7 @@ import Testing
         try await SandboxFleet.with(version: .v2_35) { env in
             let readOnly = FleetMCPServer(fleet: env.fleet, version: "t", readOnly: true)
             #expect(readOnly.definitions.map(\.name).sorted() == ["list_agent_projects", "list_agent_roles", "list_agents", "show_agent",
-                                                                   "show_agent_log", "show_agent_task_history", "wait_for_agent"])
+                                                                   "show_agent_log", "show_agent_task_history", "wait_for_agent", "wait_for_fleet"])
             let error = await #expect(throws: MCPError.self) { _ = try await readOnly.call("create_agent", arguments: ["name": "x", "project": "webshop", "task": "t"]) }
             #expect("\(error!)".contains("Unknown tool 'create_agent'"))
             let allowed = FleetMCPServer(fleet: env.fleet, version: "t", allowedTools: ["list_agents", "show_agent"])
