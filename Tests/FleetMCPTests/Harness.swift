@@ -118,8 +118,10 @@ struct SandboxFleet {
     let fleet: FleetService
     let coder: CoderClient
 
-    static func start(version: SandboxVersion = .v2_35, speed: Double = 0.02, seed: SandboxSeed = .default, prefix: String = "agent-") async throws -> SandboxFleet {
-        let sandbox = try await RunningSandbox.start(SandboxOptions(port: 0, seed: seed, coderVersion: version, timeScale: speed))
+    static func start(
+        version: SandboxVersion = .v2_35, speed: Double = 0.02, seed: SandboxSeed = .default, prefix: String = "agent-", idlePause: Duration? = nil
+    ) async throws -> SandboxFleet {
+        let sandbox = try await RunningSandbox.start(SandboxOptions(port: 0, seed: seed, coderVersion: version, timeScale: speed, idlePause: idlePause))
         let live = LiveTransport()
         let counter = CountingTransport(live)
         let coder = CoderClient(baseURL: sandbox.url, token: SessionToken(sandbox.token), transport: counter)
@@ -139,9 +141,9 @@ extension SandboxFleet {
     /// Runs `body` with a fresh sandbox fleet; stops it, awaited, when `body` returns or throws.
     static func with<T>(
         version: SandboxVersion = .v2_35, speed: Double = 0.02, seed: SandboxSeed = .default, prefix: String = "agent-",
-        _ body: (SandboxFleet) async throws -> T
+        idlePause: Duration? = nil, _ body: (SandboxFleet) async throws -> T
     ) async throws -> T {
-        let env = try await start(version: version, speed: speed, seed: seed, prefix: prefix)
+        let env = try await start(version: version, speed: speed, seed: seed, prefix: prefix, idlePause: idlePause)
         do {
             let result = try await body(env)
             await env.stop()
@@ -155,9 +157,9 @@ extension SandboxFleet {
     /// Runs `body` with a fresh sandbox fleet and an MCP client connected to its server; both are torn down, awaited.
     static func with<T>(
         version: SandboxVersion = .v2_35, speed: Double = 0.02, seed: SandboxSeed = .default, prefix: String = "agent-",
-        _ body: (SandboxFleet, MCPHarness) async throws -> T
+        idlePause: Duration? = nil, _ body: (SandboxFleet, MCPHarness) async throws -> T
     ) async throws -> T {
-        try await with(version: version, speed: speed, seed: seed, prefix: prefix) { env in
+        try await with(version: version, speed: speed, seed: seed, prefix: prefix, idlePause: idlePause) { env in
             try await MCPHarness.with(env.fleet) { mcp in try await body(env, mcp) }
         }
     }
