@@ -93,6 +93,22 @@ extension FleetService {
         return AgentList(agents: page, totalCount: total, nextCursor: next, counts: counts)
     }
 
+    /// Every agent of the fleet, by name: one workspace-list request.
+    public func allAgents() async throws -> [AgentSummary] {
+        var agents: [AgentSummary] = []
+        for workspace in await onlyProjects(try await fleetWorkspaces()) { agents.append(await summary(workspace)) }
+        return agents.sorted { $0.name.lowercased() < $1.name.lowercased() }
+    }
+
+    /// One agent for a resource read: its summary and newest report, from one lookup (no AgentAPI or forge).
+    public func agentCard(_ name: String) async throws -> AgentCard {
+        let agent = try await resolveAgent(name)
+        let reports = AgentApps.reports(in: agent.workspace)
+        return AgentCard(
+            agent: await summary(agent.workspace), latestReport: StatusModel.currentReport(agent.workspace).map(HistoryEntry.init),
+            pullRequest: PullRequest.newest(in: reports))
+    }
+
     public func showAgent(_ name: String) async throws -> AgentDetail {
         let agent = try await resolveAgent(name)
         let workspace = agent.workspace
