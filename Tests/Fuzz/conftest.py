@@ -49,6 +49,7 @@ class FuzzEnvironment:
 def serve_argv(sandbox: Sandbox) -> tuple[list[str], dict[str, str]]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("CODER_", "FLEET_MCP_", "GITHUB_", "GH_", "GITLAB_"))}
     env["CODER_SESSION_TOKEN"] = sandbox.token
+    env["SWIFT_BACKTRACE"] = "enable=no"  # a crash exits at once (the backtracer takes seconds, and can hang)
     return [str(fleet_binary()), "serve", "--coder-url", sandbox.url, "--tasks-api", "auto"], env
 
 
@@ -118,10 +119,11 @@ def fuzz_report(fuzz_environment: FuzzEnvironment) -> Any:
     generator = CaseGenerator(fuzz_environment.tools, FUZZ_SEED)
     directed = generator.directed()
     fuzzer = Fuzzer(fuzz_environment.make_server, fuzz_environment.validators, [] if CENSUS else KNOWN_DEFECTS,
-                    window=FUZZ_WINDOW, max_crashes=400 if CENSUS else 30)
+                    window=FUZZ_WINDOW, max_crashes=400 if CENSUS else 30, time_limit=None if CENSUS else 120)
     report = fuzzer.run(itertools.chain(directed, iter(generator.case, None)), FUZZ_CALLS)
     summary = report.summary()
     (fuzz_environment.directory / "census.txt").write_text(summary + "\n")
+    (fuzz_environment.directory / "violations.txt").write_text("".join(v.line() + "\n" for v in report.violations))
     CENSUS_SUMMARIES.append(summary)
     return report
 

@@ -25,7 +25,7 @@ ECHO_WINDOW = 2000
 
 @dataclass
 class Violation:
-    kind: str            # crash, hang, protocol-error, bad-result, empty-error, long-error, echo, schema, stdout-garbage
+    kind: str  # crash, hang, protocol-error, bad-result, empty-error, long-error, echo, schema, stdout-garbage, slow
     case: Case | None
     detail: str
     known: str | None = None
@@ -94,13 +94,14 @@ class Fuzzer:
     """Sends cases through servers made by `make_server` (each returned initialized) and checks the answers."""
 
     def __init__(self, make_server: Callable[[], RpcPipe], validators: dict[str, Any], known: list[KnownDefect],
-                 window: int = 16, max_crashes: int = 30, shrink: bool = True) -> None:
+                 window: int = 16, max_crashes: int = 30, shrink: bool = True, time_limit: float | None = None) -> None:
         self.make_server = make_server
         self.validators = validators
         self.known = known
         self.window = window
         self.max_crashes = max_crashes
         self.shrink = shrink
+        self.time_limit = time_limit
         self.report = FuzzReport()
         self.sent_known: Counter = Counter()
         self.server: RpcPipe | None = None
@@ -126,6 +127,10 @@ class Fuzzer:
                 self._send(case)
                 if self._crashes() >= self.max_crashes:
                     self.report.violations.append(Violation("crash", None, f"stopped after {self.max_crashes} crashes"))
+                    break
+                if self.time_limit is not None and time.monotonic() - started > self.time_limit:
+                    self.report.violations.append(Violation("slow", None, f"stopped after {self.time_limit:.0f} s, "
+                                                                          f"{self.report.calls} calls sent"))
                     break
             while self.inflight:
                 self._reap()
@@ -172,11 +177,15 @@ class Fuzzer:
     def _expire(self) -> None:
         assert self.server is not None
         now = time.monotonic()
+        expired = False
         for request_id, (case, pending) in list(self.inflight.items()):
             if now - pending.sent_at > case.wait_budget:
                 del self.inflight[request_id]
                 self.server.forget(pending)
                 self._violation("hang", case, f"no answer within {case.wait_budget:.0f} s")
+                expired = True
+        if expired and not self.server.responsive():
+            self._crashed(stuck=True)
 
     def _crashes(self) -> int:
         return sum(1 for v in self.report.violations if v.kind == "crash")
@@ -187,12 +196,13 @@ class Fuzzer:
         self.report.restarts += 1
         self.server = self.make_server()
 
-    def _crashed(self) -> None:
-        """The server died: find which in-flight request kills it by replaying each alone."""
+    def _crashed(self, stuck: bool = False) -> None:
+        """The server died (or stopped answering, `stuck`): find which in-flight request does it by replaying each
+        alone."""
         assert self.server is not None
         suspects = [case for case, _ in self.inflight.values()]
         self.inflight.clear()
-        death = self.server.exit_description()
+        death = "no answer to ping: killed" if stuck else self.server.exit_description()
         self._restart()
         culprits = 0
         for case in suspects:
@@ -222,6 +232,9 @@ class Fuzzer:
             return "crash", None, str(died)
         if response is None:
             self.server.forget(pending)
+            if not self.server.responsive():
+                self._restart()
+                return "hang", None, f"no answer within {case.wait_budget:.0f} s, nor to ping after it (server restarted)"
             return "hang", None, f"no answer within {case.wait_budget:.0f} s"
         return "ok", response, ""
 

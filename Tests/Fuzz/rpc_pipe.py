@@ -56,8 +56,11 @@ class RpcPipe:
         self.closed = threading.Event()
         self.completions: queue.Queue[Pending | None] = queue.Queue()  # answered requests; None once stdout closed
         self._next_id = 0
+        self._outgoing: queue.Queue[bytes | None] = queue.Queue()
         self._reader = threading.Thread(target=self._read, daemon=True, name="rpc-pipe-reader")
         self._reader.start()
+        self._writer = threading.Thread(target=self._write, daemon=True, name="rpc-pipe-writer")
+        self._writer.start()
 
     # Reading.
     def _read(self) -> None:
@@ -95,12 +98,19 @@ class RpcPipe:
         pending.done.set()
         self.completions.put(pending)
 
-    # Writing.
-    def write_raw(self, data: bytes) -> None:
-        """Writes bytes as they are (the caller adds the newline)."""
+    # Writing: on a thread of its own, so that a server that stops reading stdin cannot block the test.
+    def _write(self) -> None:
         assert self.process.stdin is not None
-        self.process.stdin.write(data)
-        self.process.stdin.flush()
+        while (data := self._outgoing.get()) is not None:
+            try:
+                self.process.stdin.write(data)
+                self.process.stdin.flush()
+            except (BrokenPipeError, OSError, ValueError):
+                return
+
+    def write_raw(self, data: bytes) -> None:
+        """Queues bytes to be written as they are (the caller adds the newline)."""
+        self._outgoing.put(data)
 
     def send(self, method: str, params: Any = None, request_id: Any = ..., raw: bytes | None = None) -> Pending:
         """Sends a request (an id is chosen when none is given); `raw` replaces the encoded line."""
@@ -114,10 +124,7 @@ class RpcPipe:
         pending = Pending(request_id=request_id, sent_at=time.monotonic())
         with self._lock:
             self._pending[id_key(request_id)] = pending
-        try:
-            self.write_raw((raw if raw is not None else json.dumps(message, ensure_ascii=False).encode()) + b"\n")
-        except (BrokenPipeError, OSError):
-            pending.done.set()
+        self.write_raw((raw if raw is not None else json.dumps(message, ensure_ascii=False).encode()) + b"\n")
         return pending
 
     def notify(self, method: str, params: Any = None) -> None:
@@ -175,11 +182,24 @@ class RpcPipe:
         fatal = [line for line in lines if "Fatal error" in line or "fatal" in line.lower()]
         return (" | ".join(fatal) if fatal else " | ".join(lines[-3:]))[-limit:]
 
+    def responsive(self, timeout: float = 5) -> bool:
+        """Whether the server still answers a ping."""
+        try:
+            response = self.wait(self.send("ping"), timeout)
+        except ServerDied:
+            return False
+        return response is not None
+
     def close(self) -> None:
+        self._outgoing.put(None)
+        self._writer.join(timeout=2)
+        if self._writer.is_alive():  # blocked writing to a server that no longer reads: end it first
+            stop_process(self.process, grace=1)
+            self._writer.join(timeout=5)
         try:
             if self.process.stdin and not self.process.stdin.closed:
-                self.process.stdin.close()
-        except OSError:
+                self.process.stdin.close()  # end of input: a healthy server exits
+        except (OSError, ValueError):
             pass
         stop_process(self.process, grace=3)
         self._reader.join(timeout=5)

@@ -44,6 +44,10 @@ def test_the_server_never_dies(fuzz_report: FuzzReport) -> None:
     assert_none(fuzz_report, {"crash"}, "crashes")
 
 
+def test_the_fuzz_finishes_in_time(fuzz_report: FuzzReport) -> None:
+    assert_none(fuzz_report, {"slow"}, "runs cut short by the fuzz's time limit")
+
+
 def test_no_call_hangs(fuzz_report: FuzzReport) -> None:
     assert_none(fuzz_report, {"hang"}, "requests without an answer")
 
