@@ -5,8 +5,8 @@ well-formed JSON-RPC (a few carry bare NaN/Infinity tokens, lone surrogates or 1
 may refuse with a protocol error but must never die of).
 
 Agents the fuzz relies on (created before it runs):
-* sentinels (`kilo`, `alpha`): only read-only tools get their real names; destructive tools get look-alikes only,
-  and the sentinels must come through untouched;
+* sentinels (`kilo`, `alpha`): only read-only tools (annotations.readOnlyHint) get their real names; the others
+  get look-alikes instead, and the sentinels must come through untouched;
 * victims (`bravo`, `charlie`): every tool may use their real names (they may be restarted, tasked or deleted).
 """
 from __future__ import annotations
@@ -80,6 +80,7 @@ class Case:
     arguments: Any                 # a dict, or any JSON value, or ABSENT
     raw_value: tuple[str, str] | None = None   # (parameter, JSON text) substituted into the request line
     wait_budget: float = 40       # how long an answer may take before it counts as a hang (call timeout 30 s)
+    waits: bool = False           # a waiting tool (timeout_seconds): mostly idle on the server, so not counted in the window
 
     @property
     def well_formed(self) -> bool:
@@ -128,7 +129,6 @@ class _Absent:
 
 ABSENT = _Absent()
 RAW_PLACEHOLDER = "\x01raw-value-placeholder\x01"
-DESTRUCTIVE = {"delete_agent", "restart_agent", "cancel_agent_task"}
 
 
 def huge_string(rng: random.Random) -> str:
@@ -146,10 +146,13 @@ class CaseGenerator:
         self.count = 0
         self.long_waits = 0
         self.long_waits_allowed = long_waits
+        # What the server says about its tools: read-only ones (annotations) and the ones that wait (timeout_seconds).
+        self.read_only = {t["name"] for t in tools if (t.get("annotations") or {}).get("readOnlyHint") is True}
+        self.waiting = {t["name"] for t in tools if "timeout_seconds" in ((t.get("inputSchema") or {}).get("properties") or {})}
 
     # Values.
     def real_name(self, tool: str) -> str:
-        pool = VICTIMS if tool not in READ_ONLY_TOOLS else VICTIMS + SENTINELS
+        pool = VICTIMS if tool not in self.read_only else VICTIMS + SENTINELS
         name = self.rng.choice(pool)
         return self.rng.choice((name, name.upper(), name.capitalize(), "agent-" + name))
 
@@ -171,6 +174,10 @@ class CaseGenerator:
             return self.real_name(tool)
         if parameter == "name":
             return self.rng.choice(VICTIMS + ("delta", "echo-1", "Foxtrot"))
+        if parameter == "agent_names":
+            return ",".join(self.rng.sample(VICTIMS + SENTINELS, self.rng.randint(1, 3)))
+        if parameter == "since":
+            return self.rng.choice((OLD_CURSOR, "2999-01-01T00:00:00Z", "x"))
         if parameter in ("project", "project_filter"):
             return self.rng.choice(PROJECTS)
         if parameter == "role":
@@ -193,12 +200,12 @@ class CaseGenerator:
     def directed(self) -> list[Case]:
         """Each tool with each parameter set to each adversarial value in turn (strings to string parameters,
         numbers and numeric strings to numeric ones, every wrong type to all), the other parameters plausible and
-        naming a real agent: read-only tools the idle sentinel kilo (wait_for_agent with until=settled, so it
-        returns at once), the others the victim bravo. Then one 1 MB value per string parameter."""
+        naming a real agent: read-only tools the idle sentinel kilo, the others the victim bravo; waits end at once
+        (until=settled on an idle agent, or since an old cursor). Then one 1 MB value per string parameter."""
         cases: list[Case] = []
         strings = [v for group in (LOOKALIKES, CONTROL, PATHS, QUOTES, SEARCH, LONG, NUMBER_STRINGS) for v in group]
         # Read-only tools first and delete_agent last, so that an agent harmed by a defect spoils as little as possible.
-        order = sorted(self.tools, key=lambda t: (t["name"] not in READ_ONLY_TOOLS, t["name"] == "delete_agent", t["name"]))
+        order = sorted(self.tools, key=lambda t: (t["name"] not in self.read_only, t["name"] == "delete_agent", t["name"]))
         for tool in order:
             name = tool["name"]
             properties: dict[str, dict] = (tool.get("inputSchema") or {}).get("properties") or {}
@@ -208,7 +215,8 @@ class CaseGenerator:
                 for value in values + list(WRONG_TYPES) + ([huge_string(self.rng)] if not numeric else []):
                     arguments = self.steady_arguments(name, properties)
                     arguments[parameter] = value
-                    case = Case(tool=name, arguments=arguments, wait_budget=60 if name == "wait_for_agent" else 40)
+                    case = Case(tool=name, arguments=arguments, wait_budget=60 if name in self.waiting else 40,
+                                waits=name in self.waiting)
                     self._protect_sentinels(case)
                     cases.append(case)
         return cases
@@ -217,11 +225,15 @@ class CaseGenerator:
         arguments = {}
         for parameter, schema in sorted(properties.items()):
             if parameter == "agent_name":
-                arguments[parameter] = "kilo" if tool in READ_ONLY_TOOLS else "bravo"
+                arguments[parameter] = "kilo" if tool in self.read_only else "bravo"
+            elif parameter == "agent_names":
+                arguments[parameter] = "kilo"
+            elif parameter == "since":
+                arguments[parameter] = OLD_CURSOR  # everything since: a fleet wait returns at once
             elif parameter == "until":
-                arguments[parameter] = "settled"
+                arguments[parameter] = "settled" if "agent_name" in properties else "change"
             elif parameter == "timeout_seconds":
-                arguments[parameter] = 0.5
+                arguments[parameter] = 0.1
             else:
                 arguments[parameter] = self.plausible(tool, parameter, schema)
         return arguments
@@ -267,8 +279,8 @@ class CaseGenerator:
         return case
 
     def _protect_sentinels(self, case: Case) -> None:
-        """Only read-only tools get the sentinels' real names; destructive ones get look-alikes instead."""
-        if case.tool in READ_ONLY_TOOLS or not isinstance(case.arguments, dict):
+        """Only read-only tools get the sentinels' real names; the others get look-alikes instead."""
+        if case.tool in self.read_only or not isinstance(case.arguments, dict):
             return
         for key in ("agent_name", "name"):
             value = case.arguments.get(key)
@@ -276,13 +288,12 @@ class CaseGenerator:
                 case.arguments[key] = self.rng.choice(LOOKALIKES)
 
     def _bound_wait(self, case: Case) -> None:
-        """wait_for_agent on a real agent may wait its whole timeout: keep that short except for a few calls."""
-        if case.tool != "wait_for_agent" or not isinstance(case.arguments, dict):
+        """A waiting tool may wait its whole timeout (up to 45 s): keep it short except for a few calls. (The directed
+        cases send every edge value of timeout_seconds, with arguments that make the wait end at once.)"""
+        if case.tool not in self.waiting or not isinstance(case.arguments, dict):
             return
         case.wait_budget = 60
-        name = case.arguments.get("agent_name")
-        if not (isinstance(name, str) and resolves_to_agent(name)):
-            return
+        case.waits = True
         timeout = case.arguments.get("timeout_seconds")
         short = isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and math.isfinite(timeout) and timeout <= 1
         if short:
@@ -293,8 +304,7 @@ class CaseGenerator:
             case.arguments["timeout_seconds"] = self.rng.choice((0.1, 0.3, 1))
 
 
-READ_ONLY_TOOLS = {"list_agent_projects", "list_agent_roles", "list_agents", "show_agent", "show_agent_task_history",
-                   "show_agent_log", "wait_for_agent"}
+OLD_CURSOR = "2000-01-01T00:00:00Z"
 
 
 def _plain(name: str) -> str:
@@ -305,7 +315,3 @@ def _plain(name: str) -> str:
 def resolves_to_sentinel(name: str) -> bool:
     """Whether `name` legitimately names a sentinel (ASCII case aside, prefix optional)."""
     return name.isascii() and _plain(name) in SENTINELS
-
-
-def resolves_to_agent(name: str) -> bool:
-    return name.isascii() and _plain(name) in SENTINELS + VICTIMS

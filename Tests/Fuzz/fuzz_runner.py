@@ -47,6 +47,7 @@ class FuzzReport:
     violations: list[Violation] = field(default_factory=list)
     skipped_known: Counter = field(default_factory=Counter)
     per_tool: Counter = field(default_factory=Counter)
+    seconds_per_tool: Counter = field(default_factory=Counter)   # summed answer times
 
     def new(self, kinds: set[str] | None = None) -> list[Violation]:
         """Violations no known defect explains (of the given kinds)."""
@@ -55,6 +56,8 @@ class FuzzReport:
     def summary(self) -> str:
         lines = [f"{self.calls} tools/call in {self.seconds:.1f} s ({self.results_ok} ok, {self.results_error} isError, "
                  f"{self.tolerated_protocol_errors} protocol errors to malformed lines), {self.restarts} server restarts"]
+        slowest = sorted(self.seconds_per_tool.items(), key=lambda item: -item[1])[:4]
+        lines.append("answer time by tool (summed): " + ", ".join(f"{tool} {seconds:.0f} s" for tool, seconds in slowest))
         if self.skipped_known:
             lines.append("not sent (known defect, quota reached): " + ", ".join(f"{k} x{n}" for k, n in sorted(self.skipped_known.items())))
         kinds = Counter((v.kind, v.known) for v in self.violations)
@@ -122,7 +125,7 @@ class Fuzzer:
             for case in cases:
                 if not case.well_formed:
                     continue
-                while len(self.inflight) >= self.window:
+                while self._busy(case):
                     self._reap()
                 self._send(case)
                 if self._crashes() >= self.max_crashes:
@@ -151,6 +154,11 @@ class Fuzzer:
                 self.sent_known[defect.id] += 1
         return False
 
+    def _busy(self, case: Case) -> bool:
+        """Whether `case` must wait for a free slot: `window` working requests, and 4 x `window` waiting ones."""
+        same = sum(1 for other, _ in self.inflight.values() if other.waits == case.waits)
+        return same >= (4 * self.window if case.waits else self.window)
+
     def _send(self, case: Case) -> None:
         assert self.server is not None
         self.next_id += 1
@@ -171,6 +179,7 @@ class Fuzzer:
             return
         entry = self.inflight.pop(pending.request_id, None)
         if entry is not None:
+            self.report.seconds_per_tool[entry[0].tool] += time.monotonic() - pending.sent_at
             self._check(entry[0], pending.response)
         self._expire()
 

@@ -35,13 +35,6 @@ def argument(case: Case, key: str) -> Any:
     return case.arguments.get(key) if isinstance(case.arguments, dict) else None
 
 
-NON_ASCII_SPACE = "\u00a0\u0085\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u2028\u2029\u202f\u205f\u3000"
-
-
-def padded_with_unicode_space(value: Any) -> bool:
-    return isinstance(value, str) and value != value.strip(NON_ASCII_SPACE) and value.strip(NON_ASCII_SPACE + " \t\r\n").isascii()
-
-
 def long_string(value: Any) -> bool:
     return isinstance(value, str) and len(value) >= 2000
 
@@ -54,18 +47,6 @@ def huge_page(value: Any) -> bool:
 
 
 KNOWN_DEFECTS: list[KnownDefect] = [
-    KnownDefect(
-        id="unicode-space-lookalike",
-        summary="Agent names are trimmed of Unicode white space (CharacterSet.whitespacesAndNewlines), so 'alpha\\u200b', "
-                "'kilo\\u00a0', '\\u3000kilo', 'kilo\\u2003', 'alpha\\u0085', 'alpha\\u2028', '\\u202fkilo' name alpha/kilo: "
-                "delete_agent, restart_agent and start_agent_task act on them, cancel_agent_task resolves them.",
-        kinds=frozenset(),  # shows as harm to a sentinel, which no fuzz request may cause: never sent by the fuzz
-        predicate=lambda case: case.tool in {"delete_agent", "restart_agent", "start_agent_task", "cancel_agent_task"}
-        and padded_with_unicode_space(argument(case, "agent_name")),
-        repro_test="test_tool_fuzz.py::test_lookalike_names_never_reach_an_agent",
-        expected="isError 'not an agent name' (trim ASCII white space at most); the agent untouched",
-        quota=0,
-    ),
     KnownDefect(
         id="task-echo",
         summary="create_agent and start_agent_task return the whole task in their result's `task` field: "

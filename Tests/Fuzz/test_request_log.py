@@ -30,9 +30,9 @@ ROUTES = [r.split("/") for r in (
     "api/v2/users/*", "api/v2/users/*/organizations", "api/v2/users/*/workspace/*", "api/v2/users/*/workspaces",
     "api/v2/workspacebuilds/*", "api/v2/workspacebuilds/*/parameters", "api/v2/workspacebuilds/*/resources",
     "api/v2/workspaces", "api/v2/workspaces/*", "api/v2/workspaces/*/builds", "api/v2/workspaceagents/me/app-status",
-    "api/v2/tasks", "api/v2/tasks/*", "api/v2/tasks/*/*", "api/v2/tasks/*/*/send", "api/v2/tasks/*/*/logs",
-    "api/experimental/tasks", "api/experimental/tasks/*", "api/experimental/tasks/*/*", "api/experimental/tasks/*/*/send",
-    "api/experimental/tasks/*/*/logs", "@*/*/apps/*/status", "@*/*/apps/*/message", "@*/*/apps/*/messages",
+    *(f"api/{generation}/tasks{route}" for generation in ("v2", "experimental")
+      for route in ("", "/*", "/*/*", "/*/*/send", "/*/*/logs", "/*/*/input", "/*/*/pause", "/*/*/resume")),
+    "@*/*/apps/*/status", "@*/*/apps/*/message", "@*/*/apps/*/messages",
 )]
 # Where an owner sits in a path: (route prefix, index of the owner segment).
 OWNER_SEGMENTS = [(["api", "v2", "users"], 3), (["api", "v2", "tasks"], 3), (["api", "experimental", "tasks"], 3),

@@ -11,14 +11,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from conftest import FUZZ_CALLS, FuzzEnvironment, sentinel_state
 from fuzz_cases import LOOKALIKES, SENTINELS
 from fuzz_runner import ERROR_TEXT_CAP, FuzzReport, Violation, texts_of
-from known_defects import KNOWN_DEFECTS
-
-DEFECTS = {defect.id: defect for defect in KNOWN_DEFECTS}
 
 
 def listing(violations: list[Violation], limit: int = 25) -> str:
@@ -80,12 +75,13 @@ def test_the_fuzz_left_the_sentinel_agents_untouched(fuzz_report: FuzzReport, fu
         assert after == before, f"sentinel {name} changed during the fuzz: {before} -> {after}"
 
 
-@pytest.mark.xfail(strict=True, reason=DEFECTS["unicode-space-lookalike"].summary)
-@pytest.mark.parametrize("tool", ["restart_agent", "cancel_agent_task", "start_agent_task", "delete_agent"])  # delete last
-def test_lookalike_names_never_reach_an_agent(tool: str, fuzz_report: FuzzReport, fuzz_environment: FuzzEnvironment) -> None:
-    """Every look-alike of a sentinel's name, sent once to each tool that acts on an agent: an isError result that does
-    not speak of the sentinel as the agent it found, and the sentinels unchanged. Runs after the fuzz (it needs its
-    fixture) so that a sentinel harmed here cannot spoil the fuzz."""
+def test_lookalike_names_never_reach_an_agent(fuzz_report: FuzzReport, fuzz_environment: FuzzEnvironment) -> None:
+    """Every look-alike of a sentinel's name, sent to every tool that acts on one agent (not read-only, with an
+    agent_name; delete_agent last): an isError result that does not speak of the sentinel as the agent it found,
+    and the sentinels unchanged. Runs after the fuzz (it needs its fixture) so a harmed sentinel cannot spoil it."""
+    tools = sorted((t["name"] for t in fuzz_environment.tools if "agent_name" in (t["inputSchema"].get("properties") or {})
+                    and (t.get("annotations") or {}).get("readOnlyHint") is not True), key=lambda name: (name == "delete_agent", name))
+    assert {"delete_agent", "restart_agent", "cancel_agent_task", "start_agent_task"} <= set(tools), tools
     sandbox = fuzz_environment.sandbox
     before = {name: sentinel_state(sandbox, name) for name in SENTINELS if sandbox.workspace_named(f"agent-{name}")}
     assert set(before) == set(SENTINELS), f"a sentinel is already gone: only {sorted(before)} left"
@@ -93,17 +89,18 @@ def test_lookalike_names_never_reach_an_agent(tool: str, fuzz_report: FuzzReport
     server = fuzz_environment.make_server()
     acted: list[str] = []
     try:
-        for name in LOOKALIKES:
-            arguments = {"agent_name": name}
-            if tool == "start_agent_task":
-                arguments["task_description"] = "Look-alike probe: do nothing."
-            result = server.request("tools/call", {"name": tool, "arguments": arguments})["result"]
-            text = texts_of(result)
-            if result.get("isError") is not True or resolved.search(text):
-                acted.append(f"{name!r}: {text[:160]}")
+        for tool in tools:
+            for name in LOOKALIKES:
+                arguments = {"agent_name": name}
+                if tool == "start_agent_task":
+                    arguments["task_description"] = "Look-alike probe: do nothing."
+                result = server.request("tools/call", {"name": tool, "arguments": arguments})["result"]
+                text = texts_of(result)
+                if result.get("isError") is not True or resolved.search(text):
+                    acted.append(f"{tool} {name!r}: {text[:160]}")
     finally:
         server.close()
     after = {name: sentinel_state(sandbox, name) if sandbox.workspace_named(f"agent-{name}") else "deleted" for name in SENTINELS}
     changed = {name: (before[name], after[name]) for name in SENTINELS if after[name] != before[name]}
-    assert not acted and not changed, (f"{tool} took {len(acted)} look-alike names for a sentinel:\n" + "\n".join(acted)
+    assert not acted and not changed, (f"{len(acted)} look-alike names taken for a sentinel:\n" + "\n".join(acted[:30])
                                        + f"\nsentinels changed: {changed}")
