@@ -59,8 +59,9 @@ KNOWN_DEFECTS: list[KnownDefect] = [
     ),
     KnownDefect(
         id="huge-page-float",
-        summary="show_agent_task_history / show_agent_log accept page > 2^53 and answer with page as a float "
-                "(9.223372036854776e+18), which breaks their outputSchema (integer).",
+        summary="show_agent_task_history / show_agent_log read page as a Double: a page above 2^53 is answered inexactly "
+                "(2^53+1 -> 9007199254740992; 2^62 -> 4.611686018427388e+18 in the text, 4611686018427388000 in structuredContent) "
+                "and Int64.max as 9.223372036854776e+18, which breaks their outputSchema (integer).",
         kinds=frozenset({"schema"}),
         predicate=lambda case: case.tool in {"show_agent_task_history", "show_agent_log"} and huge_page(argument(case, "page")),
         repro_test="test_known_defects.py::test_a_huge_page_number_is_refused_or_echoed_exactly",

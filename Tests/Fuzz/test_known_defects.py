@@ -45,7 +45,7 @@ def test_a_long_task_is_not_echoed_whole(fuzz_environment: FuzzEnvironment) -> N
 
 @pytest.mark.xfail(strict=True, reason=DEFECTS["huge-page-float"].summary)
 @pytest.mark.parametrize("tool", ["show_agent_task_history", "show_agent_log"])
-@pytest.mark.parametrize("page", [2**63 - 1, "9223372036854775807", 2**62])
+@pytest.mark.parametrize("page", [2**63 - 1, "9223372036854775807", 2**62, 2**53 + 1])
 def test_a_huge_page_number_is_refused_or_echoed_exactly(fuzz_environment: FuzzEnvironment, tool: str, page) -> None:
     result = call(fuzz_environment, tool, {"agent_name": "kilo", "page": page})
     if result.get("isError") is True:
