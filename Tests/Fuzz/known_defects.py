@@ -46,35 +46,4 @@ def huge_page(value: Any) -> bool:
         return False
 
 
-KNOWN_DEFECTS: list[KnownDefect] = [
-    KnownDefect(
-        id="task-echo",
-        summary="create_agent and start_agent_task return the whole task in their result's `task` field: "
-                "a 1 MiB task_description comes back as a 1 MiB result.",
-        kinds=frozenset({"echo"}),
-        predicate=lambda case: (case.tool == "start_agent_task" and long_string(argument(case, "task_description")))
-        or (case.tool == "create_agent" and long_string(argument(case, "task"))),
-        repro_test="test_known_defects.py::test_a_long_task_is_not_echoed_whole",
-        expected="the task capped in the result (e.g. the first 200 characters and '… (1048576 characters)')",
-    ),
-    KnownDefect(
-        id="huge-page-float",
-        summary="show_agent_task_history / show_agent_log read page as a Double: a page above 2^53 is answered inexactly "
-                "(2^53+1 -> 9007199254740992; 2^62 -> 4.611686018427388e+18 in the text, 4611686018427388000 in structuredContent) "
-                "and Int64.max as 9.223372036854776e+18, which breaks their outputSchema (integer).",
-        kinds=frozenset({"schema"}),
-        predicate=lambda case: case.tool in {"show_agent_task_history", "show_agent_log"} and huge_page(argument(case, "page")),
-        repro_test="test_known_defects.py::test_a_huge_page_number_is_refused_or_echoed_exactly",
-        expected="isError 'page must be at most …' (or the exact integer echoed)",
-    ),
-    KnownDefect(
-        id="parse-error-random-id",
-        summary="A request with a lone surrogate escape (\"\\ud800\") or a number beyond Double (1e999) is answered "
-                "-32700 with a random UUID as id (the SDK's decoder), not id null.",
-        kinds=frozenset({"protocol-error"}),
-        predicate=lambda case: case.raw_value is not None and any(
-            marker in case.raw_value[1] for marker in ("\\ud", "\\udf", "e999")),
-        repro_test="test_jsonrpc_edges.py::test_undecodable_json_is_a_parse_error_with_null_id",
-        expected="-32700 with id null, or (better) the request processed and answered with its own id",
-    ),
-]
+KNOWN_DEFECTS: list[KnownDefect] = []

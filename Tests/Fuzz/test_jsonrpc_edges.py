@@ -99,14 +99,11 @@ def test_invalid_json_is_a_parse_error_with_null_id(server: RpcPipe) -> None:
     assert_error(answer, -32700, None)
 
 
-@pytest.mark.xfail(strict=True, reason="answered {'id': 3, 'error': {'code': -32600, 'message': 'Invalid Request: method must be "
-                                      "a string.'}}: invalid UTF-8 is not JSON (RFC 8259 §8.1), so -32700 with id null")
 def test_invalid_utf8_is_a_parse_error_with_null_id(server: RpcPipe) -> None:
     answer = only_answer(exchange(server, b'{"jsonrpc": "2.0", "id": 3, "method": "ping\xff\xfe"}'))
     assert_error(answer, -32700, None)
 
 
-@pytest.mark.xfail(strict=True, reason=DEFECTS["parse-error-random-id"].summary)
 @pytest.mark.parametrize("value", ['"\\ud800"', '"bravo\\udfff"', "1e999", "-1e999"])
 def test_undecodable_json_is_a_parse_error_with_null_id(server: RpcPipe, value: str) -> None:
     """Valid JSON grammar the decoder cannot represent: either processed (answered with id 77) or -32700 with id null;
@@ -219,8 +216,6 @@ def test_tools_call_params_as_an_array_are_invalid_params(server: RpcPipe) -> No
     assert_error(answer, -32602, 22)
 
 
-@pytest.mark.xfail(strict=True, reason="answered {'code': -32603, 'message': 'Internal error: The operation could not be "
-                                      "completed. The data isn’t in the correct format.'} (Foundation's decoding error), not -32602")
 def test_tools_call_without_a_name_is_invalid_params(server: RpcPipe) -> None:
     answer = only_answer(exchange(server, request("tools/call", 23, {"arguments": {}})))
     assert_error(answer, -32602, 23)

@@ -19,7 +19,7 @@ extension FleetService {
         try await sendInput(text, to: agent)
         return ActionResult(
             agent: agent.name, status: .busy, message: "Task sent to agent '\(agent.name)'. Call wait_for_agent to follow it.",
-            workspaceID: agent.workspace.id, buildID: agent.workspace.latestBuild.id, task: Echo.cap(text, 2000))
+            workspaceID: agent.workspace.id, buildID: agent.workspace.latestBuild.id, task: Echo.cap(text, 500))
     }
 
     func refuseUnlessReady(_ name: String, _ derived: DerivedStatus) throws {

@@ -44,7 +44,7 @@ extension FleetService {
             agent: name, status: status,
             message: "Agent '\(name)' is \(status.rawValue) in project '\(template.name)'" + (preset.map { " with role '\($0.name)'" } ?? "")
                 + ". Call wait_for_agent to follow it.",
-            workspaceID: workspace.id, buildID: workspace.latestBuild.id, role: preset?.name, project: template.name, task: Echo.cap(prompt, 2000))
+            workspaceID: workspace.id, buildID: workspace.latestBuild.id, role: preset?.name, project: template.name, task: Echo.cap(prompt, 500))
     }
 
     /// The role asked for, or the project's default role.
