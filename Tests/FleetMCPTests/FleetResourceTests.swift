@@ -11,6 +11,12 @@ import Testing
 @Suite struct FleetResourceTests {
     @Test func readListAndSubscribe() async throws {
         try await SandboxFleet.with(version: .v2_35) { env, mcp in
+            let updates = Mutex<[String]>([])
+            await mcp.client.onNotification(ResourceUpdatedNotification.self) { message in
+                updates.withLock { $0.append(message.params.uri) }
+            }
+            // Subscribing to an agent that does not exist yet is fine: it is a name, and it appears.
+            try await mcp.client.subscribeToResource(uri: "fleet://agents/res")
             _ = try await mcp.ok("create_agent", ["name": "res", "project": "webshop", "task": "Fix the cart badge"])
             _ = try await mcp.ok("create_agent", ["name": "quiet", "project": "webshop", "task": "[slow] Refactor pricing"])
             let listed = try await mcp.client.listResources()
@@ -18,11 +24,6 @@ import Testing
             let templates = try await mcp.client.listResourceTemplates()
             #expect(templates.templates.map(\.uriTemplate) == ["fleet://agents/{name}"])
 
-            let updates = Mutex<[String]>([])
-            await mcp.client.onNotification(ResourceUpdatedNotification.self) { message in
-                updates.withLock { $0.append(message.params.uri) }
-            }
-            try await mcp.client.subscribeToResource(uri: "fleet://agents/res")
             _ = try await mcp.ok("wait_for_agent", ["agent_name": "res", "until": "complete", "timeout_seconds": 30])
             try await Task.sleep(for: .milliseconds(300))
             let received = updates.withLock { $0 }

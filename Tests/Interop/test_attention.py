@@ -86,10 +86,11 @@ async def test_subscriptions_push_only_the_subscribed_agents(sandboxes, server_l
             assert capabilities.resources and capabilities.resources.subscribe
             templates = await fleet.session.list_resource_templates()
             assert [t.uriTemplate for t in templates.resourceTemplates] == ["fleet://agents/{name}"]
-            for name, task in (("suba", "Fix the cart badge"), ("subb", "Add a changelog entry"), ("subc", "[slow] Refactor pricing")):
-                await fleet.call("create_agent", {"name": name, "project": "webshop", "task": task})
+            # Subscribing first: an agent's URI is its name, subscribable before it exists.
             await fleet.session.subscribe_resource("fleet://agents/suba")
             await fleet.session.subscribe_resource("fleet://agents/subb")
+            for name, task in (("suba", "Fix the cart badge"), ("subb", "Add a changelog entry"), ("subc", "[slow] Refactor pricing")):
+                await fleet.call("create_agent", {"name": name, "project": "webshop", "task": task})
             for name in ("suba", "subb"):
                 await fleet.call("wait_for_agent", {"agent_name": name, "until": "complete", "timeout_seconds": 30})
             await sandbox.wait_until(lambda: {"fleet://agents/suba", "fleet://agents/subb"} <= set(updates),

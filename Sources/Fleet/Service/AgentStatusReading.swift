@@ -60,7 +60,7 @@ extension FleetService {
         let limit = limit ?? 50
         guard (1...500).contains(limit) else { throw FleetError(.invalidArgument, "limit must be between 1 and 500 (got \(limit)).") }
         let after = try cursor.map { try ListCursor.decode($0) }
-        var workspaces = await onlyProjects(try await fleetWorkspaces())
+        var workspaces = try await onlyProjects(try await fleetWorkspaces())
         if let project = project?.trimmingCharacters(in: .whitespaces), !project.isEmpty {
             workspaces = workspaces.filter {
                 $0.templateName.caseInsensitiveCompare(project) == .orderedSame
@@ -96,7 +96,7 @@ extension FleetService {
     /// Every agent of the fleet, by name: one workspace-list request.
     public func allAgents() async throws -> [AgentSummary] {
         var agents: [AgentSummary] = []
-        for workspace in await onlyProjects(try await fleetWorkspaces()) { agents.append(await summary(workspace)) }
+        for workspace in try await onlyProjects(try await fleetWorkspaces()) { agents.append(await summary(workspace)) }
         return agents.sorted { $0.name.lowercased() < $1.name.lowercased() }
     }
 

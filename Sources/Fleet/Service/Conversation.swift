@@ -49,6 +49,12 @@ extension FleetService {
     func sendInput(_ text: String, to agent: AgentRef) async throws {
         do {
             try await onChannel(for: agent) { try await $0.send(text, to: agent) }
+        } catch let error as TransportError {
+            // Never sent again: the answer was lost, not necessarily the input.
+            throw FleetError(
+                .coder,
+                "The connection to Coder failed while sending the task to agent '\(agent.name)' (\(error.reason)); it may or may not have been "
+                    + "delivered, so it was not sent again. Call show_agent_log or wait_for_agent to see whether the agent took it before sending it again.")
         } catch let error as CoderAPIError where error.status == 409 || error.status == 502 && error.message.contains("not ready") {
             throw FleetError(
                 .wrongState, "Agent '\(agent.name)' is not ready for input (Coder: \(error.coderMessage)); wait_for_agent, then try again.")

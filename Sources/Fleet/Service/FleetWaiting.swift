@@ -81,7 +81,7 @@ extension FleetService {
     /// The fleet's workspaces narrowed to the watched agents: one request.
     func watchedWorkspaces(names: Set<String>?, project: String?) async throws -> [WorkspaceView] {
         let nameFilter = names?.count == 1 ? names?.first : nil
-        var workspaces = await onlyProjects(try await fleetWorkspaces(nameContains: nameFilter))
+        var workspaces = try await onlyProjects(try await fleetWorkspaces(nameContains: nameFilter))
         if let names { workspaces = workspaces.filter { names.contains($0.name.asciiLowercased) } }
         if let project {
             workspaces = workspaces.filter {
