@@ -19,6 +19,13 @@ struct BenchCommand: AsyncParsableCommand {
     var cases: [String] = []
     @Option(help: "Write the results as JSON here.") var json: String?
     @Option(help: "Write the Markdown tables here.") var markdown: String?
+    @Option(help: "Run the reliability soak for this many minutes instead of the sweep (RELIABILITY.md).") var soakMinutes: Double?
+    @Option(help: "Soak: simulated agents.") var soakAgents: Int = 100
+    @Option(help: "Soak: concurrent clients.") var soakClients: Int = 10
+    @Option(help: "Soak: the sandbox's fault spec.")
+    var soakFaults: String =
+        "GET /api/v2/workspaces: 503@0.02, latency=2ms; GET /api/v2/users/*/workspace/*: reset@0.01, 502@0.02; "
+        + "POST /api/v2/workspaces/*/builds: 409@0.03; *: spike=150ms@0.01, 429@0.005/1"
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
@@ -29,6 +36,16 @@ struct BenchCommand: AsyncParsableCommand {
         let binary = fleetMCP ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("fleet-mcp").path
         guard FileManager.default.isExecutableFile(atPath: binary) else { throw ValidationError("no fleet-mcp binary at \(binary); pass --fleet-mcp") }
         if let reference, !FileManager.default.isExecutableFile(atPath: reference) { throw ValidationError("no reference server at \(reference)") }
+        if let soakMinutes {
+            let soak = Soak(agents: soakAgents, clients: soakClients, duration: .milliseconds(Int64(soakMinutes * 60_000)), faults: soakFaults, binary: binary)
+            let figures = try await soak.run()
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let text = String(decoding: try encoder.encode(figures), as: UTF8.self)
+            print(text)
+            if let json { try text.write(toFile: json, atomically: true, encoding: .utf8) }
+            return
+        }
         var selected = smoke ? [BenchCase(agents: 10, statuses: 10, latencyMs: 0)] : BenchCase.sweep
         if !cases.isEmpty {
             selected = try cases.map { text in
