@@ -42,6 +42,13 @@ struct WatchCommand: AsyncParsableCommand {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
+    /// The terminal's width in columns (120 when it cannot be told).
+    static func terminalWidth() -> Int {
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 20 else { return 120 }
+        return Int(size.ws_col)
+    }
+
     func run() async throws {
         LogSetup.bootstrap(level: options.logLevel ?? "warning")
         let logger = Logger(label: "fleet-mcp.watch")
@@ -65,7 +72,7 @@ struct WatchCommand: AsyncParsableCommand {
         await notifier.deliverPending()
 
         let terminal = isatty(STDOUT_FILENO) == 1
-        let table = FleetTable(color: terminal && !noColor && ProcessInfo.processInfo.environment["NO_COLOR"] == nil, width: 120)
+        let table = FleetTable(color: terminal && !noColor && ProcessInfo.processInfo.environment["NO_COLOR"] == nil, width: Self.terminalWidth())
         var cursor = try await notifier.cursor.map(FleetCursor.decode)
         let targets = try FleetService.eventTargets("attention")
         var failures = 0

@@ -13,9 +13,9 @@ struct FleetTable {
     func lines(_ agents: [AgentSummary], now: Date = Date(), title: String) -> [String] {
         var lines = [paint(title, { $0.bold })]
         lines.append(paint(Self.pad("AGENT", 14) + Self.pad("STATUS", 13) + Self.pad("AGE", 6) + "LAST REPORT", { $0.lightBlack }))
-        let reportWidth = max(20, width - 33)
         for agent in agents {
             let report = agent.lastTask ?? agent.statusReason ?? ""
+            let reportWidth = max(20, width - 33 - (agent.pullRequest.map { $0.count + 1 } ?? 0))
             var line = Self.pad(agent.name, 14) + statusText(agent.status) + Self.pad(Self.age(now.timeIntervalSince(agent.lastEventAt)), 6)
                 + Self.pad(report, reportWidth)
             if let pr = agent.pullRequest { line += " " + paint(pr, { $0.blue }) }
