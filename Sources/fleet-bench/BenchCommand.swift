@@ -19,6 +19,10 @@ struct BenchCommand: AsyncParsableCommand {
     var cases: [String] = []
     @Option(help: "Write the results as JSON here.") var json: String?
     @Option(help: "Write the Markdown tables here.") var markdown: String?
+    @Flag(help: "Instead of the sweep: a bounded loopback load test over MCP Streamable HTTP (see --load-*).") var httpLoad = false
+    @Option(help: "HTTP load: concurrent clients.") var loadClients: Int = 50
+    @Option(help: "HTTP load: read calls per client.") var loadCalls: Int = 200
+    @Option(help: "HTTP load: agents in the fleet.") var loadAgents: Int = 100
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
@@ -29,6 +33,22 @@ struct BenchCommand: AsyncParsableCommand {
         let binary = fleetMCP ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("fleet-mcp").path
         guard FileManager.default.isExecutableFile(atPath: binary) else { throw ValidationError("no fleet-mcp binary at \(binary); pass --fleet-mcp") }
         if let reference, !FileManager.default.isExecutableFile(atPath: reference) { throw ValidationError("no reference server at \(reference)") }
+        if httpLoad {
+            guard (1...500).contains(loadClients), (1...10_000).contains(loadCalls), (1...5_000).contains(loadAgents) else {
+                throw ValidationError("--load-clients 1–500, --load-calls 1–10000, --load-agents 1–5000")
+            }
+            let load = HTTPLoad(clients: loadClients, callsPerClient: loadCalls, agents: loadAgents)
+            let results = try await HTTPLoadRun.run(load: load, fleetMCP: binary, reference: reference)
+            let text = "Machine: \(Machine.describe())\n\n" + HTTPLoadRun.markdown(results)
+            print(text)
+            if let markdown { try text.write(toFile: markdown, atomically: true, encoding: .utf8) }
+            if let json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try encoder.encode(results).write(to: URL(fileURLWithPath: json))
+            }
+            return
+        }
         var selected = smoke ? [BenchCase(agents: 10, statuses: 10, latencyMs: 0)] : BenchCase.sweep
         if !cases.isEmpty {
             selected = try cases.map { text in
