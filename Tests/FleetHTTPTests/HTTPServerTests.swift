@@ -1,3 +1,4 @@
+import CoderAPI
 import Foundation
 import MCP
 import NIOHTTP1
@@ -28,6 +29,7 @@ import Testing
             let metrics = team.metrics.exposition()
             #expect(metrics.contains("fleet_mcp_auth_failures_total{reason=\"missing\"} 1"))
             #expect(metrics.contains("fleet_mcp_auth_failures_total{reason=\"unknown\"} 1"))
+            #expect(metrics.contains("fleet_mcp_auth_failures_total{reason=\"malformed\"} 1"))
         }
     }
 
@@ -149,7 +151,7 @@ import Testing
             #expect(text.contains("fleet_mcp_tool_calls_total{tool=\"list_agents\",outcome=\"ok\"} 1"))
             #expect(text.contains("fleet_mcp_tool_calls_total{tool=\"show_agent\",outcome=\"tool_error\"} 1"))
             #expect(text.contains("fleet_mcp_tool_call_duration_seconds_bucket{tool=\"list_agents\""))
-            #expect(text.contains("fleet_mcp_tool_calls_in_flight 0"))
+            #expect(text.contains("fleet_mcp_tool_calls_in_flight 0.0\n"))
             #expect(text.contains("route=\"/api/v2/workspaces\""))
             #expect(text.contains("route=\"/api/v2/users/{user}/workspace/{workspacename}\",status=\"404\""))
             #expect(!text.contains("nobody") && !text.contains(TeamFixture.aliceCoderToken) && !text.contains(TeamFixture.aliceBearer))
@@ -159,7 +161,8 @@ import Testing
     }
 
     @Test func refusesNonLoopbackWithoutAuthentication() async throws {
-        let user = try UserFactory(makeClient: { _ in fatalError("unused") }, configuration: .init(), version: "t")
+        let user = try UserFactory(makeClient: { CoderClient(baseURL: URL(string: "http://127.0.0.1:9")!, token: $0, transport: Unreachable()) },
+                                   configuration: .init(), version: "t")
             .user(name: "local", token: .init("x-y"))
         #expect(throws: HTTPServerSetupError.self) {
             try FleetHTTPServer(options: HTTPServerOptions(host: "0.0.0.0", port: 0), authenticator: .none(user), metrics: FleetMetrics())
@@ -188,4 +191,9 @@ import Testing
             await #expect(throws: (any Error).self) { try await Wire.send(team.endpoint, body: Self.listTools, token: TeamFixture.aliceBearer, timeout: 3) }
         }
     }
+}
+
+/// A Coder that is never reached.
+struct Unreachable: HTTPTransport {
+    func send(_ request: CoderHTTPRequest) async throws -> CoderHTTPResponse { throw TransportError(request: request.description, reason: "unreachable") }
 }

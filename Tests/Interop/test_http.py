@@ -207,7 +207,7 @@ async def test_two_replicas_one_conversation(team) -> None:
 async def test_graceful_shutdown_loses_no_accepted_response(team) -> None:
     async with session(team.server.url, ALICE_BEARER) as alice:
         await ensure_agent(alice, "draining")
-    server = team.serve("drain")
+    server = team.serve("drain", "--max-concurrent-per-user", "64")
 
     def request(index: int) -> dict:
         if index % 2:
@@ -216,29 +216,44 @@ async def test_graceful_shutdown_loses_no_accepted_response(team) -> None:
             params = {"name": "wait_for_agent", "arguments": {"agent_name": "draining", "until": "deleted", "timeout_seconds": 2}}
         return {"jsonrpc": "2.0", "id": index, "method": "tools/call", "params": params}
 
-    async def send(index: int) -> tuple[str, Any]:
-        headers = {**HEADERS, "Authorization": f"Bearer {ALICE_BEARER}", "Connection": "close"}
-        try:
-            async with httpx.AsyncClient(timeout=30) as client:
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    headers = {**HEADERS, "Authorization": f"Bearer {ALICE_BEARER}"}
+    async with httpx.AsyncClient(timeout=30, limits=limits) as client, httpx.AsyncClient(timeout=5) as probe:
+        async def send(index: int) -> tuple[str, Any]:
+            try:
                 answer = await client.post(server.url, json=request(index), headers=headers)
-        except httpx.ConnectError:
-            return "refused", None  # never accepted: the listener was closed
-        assert answer.status_code == 200, answer.text
-        return "answered", answer.json()
+            except httpx.ConnectError:
+                return "refused", None  # never accepted: the listener was closed
+            except httpx.TransportError as error:
+                return "reset", f"{index}: {type(error).__name__} {error}"
+            assert answer.status_code == 200, answer.text
+            return "answered", answer.json()
 
-    accepted = [asyncio.create_task(send(index)) for index in range(24)]
-    await anyio.sleep(0.6)
-    server.process.send_signal(signal.SIGTERM)
-    late = []
-    for index in range(24, 32):
-        late.append(asyncio.create_task(send(index)))
-        await anyio.sleep(0.05)
-    results = await asyncio.gather(*accepted)
-    assert all(kind == "answered" for kind, _ in results), results
-    for kind, message in results:
-        assert "result" in message and not message["result"].get("isError"), message
-    for kind, message in await asyncio.gather(*late):
-        assert kind == "refused" or ("result" in message and not message["result"].get("isError")), (kind, message)
+        async def received() -> tuple[float, float]:
+            metrics = (await probe.get(f"http://127.0.0.1:{server.port}/metrics")).text
+            flight = re.search(r"^fleet_mcp_tool_calls_in_flight (\S+)$", metrics, re.M)
+            listed = re.search(r'^fleet_mcp_tool_calls_total\{tool="list_agents",outcome="ok"\} (\S+)$', metrics, re.M)
+            return float(flight.group(1)) if flight else 0, float(listed.group(1)) if listed else 0
+
+        accepted = [asyncio.create_task(send(index)) for index in range(24)]
+        # SIGTERM once every request was received: the twelve 2-second waits are in flight (accepted calls whose
+        # answers must still arrive) and the twelve lists are answered.
+        for _ in range(200):
+            if await received() == (12, 12):
+                break
+            await anyio.sleep(0.05)
+        else:
+            raise AssertionError(f"the requests never were all received: {await received()}")
+        server.process.send_signal(signal.SIGTERM)
+        await anyio.sleep(0.1)
+        late = [asyncio.create_task(send(index)) for index in range(24, 32)]
+        results = await asyncio.gather(*accepted)
+        assert all(kind == "answered" for kind, _ in results), results
+        for kind, message in results:
+            assert "result" in message and not message["result"].get("isError"), message
+        # Requests after SIGTERM are refused (or their idle connection closed) unless they were still accepted.
+        for kind, message in await asyncio.gather(*late):
+            assert kind in {"refused", "reset"} or ("result" in message and not message["result"].get("isError")), (kind, message)
     assert server.process.wait(timeout=20) == 0, server.log.read_text(errors="replace")[-2000:]
 
 

@@ -24,7 +24,7 @@ struct AuthGuard: RouterMiddleware {
         if let token = Self.bearer(request.headers[.authorization]) {
             outcome = await authenticator.authenticate(token)
         } else {
-            outcome = .rejected(.missing)
+            outcome = .rejected(request.headers[.authorization] == nil ? .missing : .malformed)
         }
         let sdkRequest = HTTPBridge.headersOnly(request)
         let urls = resource.urls(for: sdkRequest)
