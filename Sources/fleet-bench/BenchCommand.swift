@@ -23,6 +23,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "HTTP load: concurrent clients.") var loadClients: Int = 50
     @Option(help: "HTTP load: read calls per client.") var loadCalls: Int = 200
     @Option(help: "HTTP load: agents in the fleet.") var loadAgents: Int = 100
+    @Option(help: "HTTP load: read calls per client for the reference (it answers about one call a second under load).")
+    var loadReferenceCalls: Int = 4
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
@@ -38,7 +40,9 @@ struct BenchCommand: AsyncParsableCommand {
                 throw ValidationError("--load-clients 1–500, --load-calls 1–10000, --load-agents 1–5000")
             }
             let load = HTTPLoad(clients: loadClients, callsPerClient: loadCalls, agents: loadAgents)
-            let results = try await HTTPLoadRun.run(load: load, fleetMCP: binary, reference: reference)
+            var referenceLoad = load
+            referenceLoad.callsPerClient = max(1, min(loadReferenceCalls, loadCalls))
+            let results = try await HTTPLoadRun.run(load: load, referenceLoad: referenceLoad, fleetMCP: binary, reference: reference)
             let text = "Machine: \(Machine.describe())\n\n" + HTTPLoadRun.markdown(results)
             print(text)
             if let markdown { try text.write(toFile: markdown, atomically: true, encoding: .utf8) }

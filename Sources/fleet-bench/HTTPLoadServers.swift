@@ -9,7 +9,7 @@ import Glibc
 /// Runs the HTTP load test against fleet-mcp (`serve --http`) and, when given, the reference (uvicorn serving
 /// `fleet_mcp.__main__:app`, its stateless HTTP app), both in front of the same seeded sandbox on loopback.
 enum HTTPLoadRun {
-    static func run(load: HTTPLoad, fleetMCP: String, reference: String?) async throws -> [HTTPLoad.Result] {
+    static func run(load: HTTPLoad, referenceLoad: HTTPLoad, fleetMCP: String, reference: String?) async throws -> [HTTPLoad.Result] {
         let sandbox = try await RunningSandbox.start(SandboxOptions(port: 0, coderVersion: .v2_27, timeScale: 0))
         try await sandbox.seedFleet(agents: load.agents, statusesPerAgent: 10)
         var configuration = HTTPClient.Configuration()
@@ -19,9 +19,11 @@ enum HTTPLoadRun {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var results: [HTTPLoad.Result] = []
         do {
-            var servers: [(String, () throws -> (Process, HTTPLoad.Target))] = [("fleet-mcp", { try launchFleetMCP(fleetMCP, sandbox: sandbox, directory: directory, load: load) })]
-            if let reference { servers.append(("reference", { try launchReference(reference, sandbox: sandbox) })) }
-            for (name, launch) in servers {
+            var servers: [(String, HTTPLoad, () throws -> (Process, HTTPLoad.Target))] = [
+                ("fleet-mcp", load, { try launchFleetMCP(fleetMCP, sandbox: sandbox, directory: directory, load: load) }),
+            ]
+            if let reference { servers.append(("reference", referenceLoad, { try launchReference(reference, sandbox: sandbox) })) }
+            for (name, load, launch) in servers {
                 FileHandle.standardError.write(Data("== HTTP load: \(name), \(load.clients) clients × \(load.callsPerClient) calls, \(load.agents) agents\n".utf8))
                 let (process, target) = try launch()
                 defer { stop(process) }
