@@ -117,7 +117,8 @@ struct MCPSession {
                                                clientInfo: .init(name: "fleet-bench", version: "1")))
         let (body, headers) = try await post(try JSONEncoder().encode(request))
         sessionID = headers.first(name: "mcp-session-id")
-        let response = try JSONDecoder().decode(Response<Initialize>.self, from: try Self.message(body, contentType: headers.first(name: "content-type")))
+        let message = try Self.message(body, contentType: headers.first(name: "content-type"))
+        let response = try JSONDecoder().decode(Response<Initialize>.self, from: message)
         protocolVersion = try response.result.get().protocolVersion
         _ = try await post(try JSONEncoder().encode(InitializedNotification.message()))
     }
@@ -125,7 +126,8 @@ struct MCPSession {
     func call(_ tool: String, _ arguments: [String: Value]) async throws -> CallTool.Result {
         let request = CallTool.request(.init(name: tool, arguments: arguments))
         let (body, headers) = try await post(try JSONEncoder().encode(request))
-        let response = try JSONDecoder().decode(Response<CallTool>.self, from: try Self.message(body, contentType: headers.first(name: "content-type")))
+        let message = try Self.message(body, contentType: headers.first(name: "content-type"))
+        let response = try JSONDecoder().decode(Response<CallTool>.self, from: message)
         return try response.result.get()
     }
 
@@ -150,7 +152,8 @@ struct MCPSession {
     static func message(_ body: ByteBuffer, contentType: String?) throws -> Data {
         let text = String(buffer: body)
         guard contentType?.lowercased().hasPrefix("text/event-stream") == true else { return Data(text.utf8) }
-        let data = text.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("data:") }.map { $0.dropFirst(5).trimmingCharacters(in: .whitespaces) }
+        let data = text.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("data:") }
+            .map { $0.dropFirst(5).trimmingCharacters(in: .whitespaces) }
         guard let last = data.last(where: { !$0.isEmpty }) else { throw Failure(description: "SSE answer without a message") }
         return Data(last.utf8)
     }

@@ -24,7 +24,8 @@ enum HTTPLoadRun {
             ]
             if let reference { servers.append(("reference", referenceLoad, { try launchReference(reference, sandbox: sandbox) })) }
             for (name, load, launch) in servers {
-                FileHandle.standardError.write(Data("== HTTP load: \(name), \(load.clients) clients × \(load.callsPerClient) calls, \(load.agents) agents\n".utf8))
+                let label = "\(name), \(load.clients) clients × \(load.callsPerClient) calls, \(load.agents) agents"
+                FileHandle.standardError.write(Data("== HTTP load: \(label)\n".utf8))
                 let (process, target) = try launch()
                 defer { stop(process) }
                 try await waitUntilUp(target, http: http, process: process)

@@ -51,8 +51,9 @@ import Testing
     @Test func allowedHostsAndOrigins() async throws {
         let options = HTTPServerOptions(port: 0, allowedHosts: ["fleet.example.com"], allowedOrigins: ["https://app.example.com"])
         try await TeamFixture.with(options) { team in
-            for (host, origin, status) in [("fleet.example.com", "https://fleet.example.com", 200), ("fleet.example.com:443", "https://app.example.com", 200),
-                                           ("other.example.com", "https://fleet.example.com", 421), ("fleet.example.com", "https://other.example", 403)] {
+            let cases = [("fleet.example.com", "https://fleet.example.com", 200), ("fleet.example.com:443", "https://app.example.com", 200),
+                         ("other.example.com", "https://fleet.example.com", 421), ("fleet.example.com", "https://other.example", 403)]
+            for (host, origin, status) in cases {
                 let answer = try await Wire.send(team.endpoint, body: Self.listTools, token: TeamFixture.aliceBearer,
                                                  headers: [("Host", host), ("Origin", origin)])
                 #expect(answer.status == status, "Host \(host), Origin \(origin)")
@@ -64,7 +65,8 @@ import Testing
         var options = HTTPServerOptions(port: 0)
         options.maxBodyBytes = 4096
         try await TeamFixture.with(options, maxConcurrent: 1) { team in
-            let big = Data(("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"pad\":\"" + String(repeating: "x", count: 8192) + "\"}}").utf8)
+            let pad = String(repeating: "x", count: 8192)
+            let big = Data(("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"pad\":\"" + pad + "\"}}").utf8)
             #expect(try await Wire.send(team.endpoint, body: big, token: TeamFixture.aliceBearer).status == 413)
             // alice holds her one slot with a wait; her second request is refused, bob is not affected.
             let created = try await Wire.call(team, "create_agent", ["name": "slot", "project": "Webshop", "task": "Check the logs"],
@@ -109,7 +111,8 @@ import Testing
     @Test func usersSeeOnlyTheirOwnFleet() async throws {
         try await TeamFixture.with { team in
             for (user, token) in [("alice", TeamFixture.aliceBearer), ("bob", TeamFixture.bobBearer)] {
-                let created = try await Wire.call(team, "create_agent", ["name": "\(user)-one", "project": "Webshop", "task": "Tidy up"], token: token).0
+                let arguments: [String: Value] = ["name": .string("\(user)-one"), "project": "Webshop", "task": "Tidy up"]
+                let created = try await Wire.call(team, "create_agent", arguments, token: token).0
                 #expect(created.isError != true, "\(Wire.text(created))")
             }
             #expect(await team.sandbox.sessionTokens().map(\.username) == ["alice", "bob"])
@@ -172,7 +175,8 @@ import Testing
 
     @Test func gracefulShutdownFinishesAcceptedCalls() async throws {
         try await TeamFixture.with { team in
-            _ = try await Wire.call(team, "create_agent", ["name": "drain", "project": "Webshop", "task": "Read the code"], token: TeamFixture.aliceBearer)
+            _ = try await Wire.call(team, "create_agent", ["name": "drain", "project": "Webshop", "task": "Read the code"],
+                                    token: TeamFixture.aliceBearer)
             let calls = (0..<6).map { index in
                 Task {
                     try await Wire.call(team, index % 2 == 0 ? "wait_for_agent" : "list_agents",
@@ -188,12 +192,16 @@ import Testing
                 let result = try await call.value
                 #expect(result.isError != true, "\(Wire.text(result))")
             }
-            await #expect(throws: (any Error).self) { try await Wire.send(team.endpoint, body: Self.listTools, token: TeamFixture.aliceBearer, timeout: 3) }
+            await #expect(throws: (any Error).self, "no longer listening") {
+                try await Wire.send(team.endpoint, body: Self.listTools, token: TeamFixture.aliceBearer, timeout: 3)
+            }
         }
     }
 }
 
 /// A Coder that is never reached.
 struct Unreachable: HTTPTransport {
-    func send(_ request: CoderHTTPRequest) async throws -> CoderHTTPResponse { throw TransportError(request: request.description, reason: "unreachable") }
+    func send(_ request: CoderHTTPRequest) async throws -> CoderHTTPResponse {
+        throw TransportError(request: request.description, reason: "unreachable")
+    }
 }

@@ -53,7 +53,9 @@ import Testing
     @Test func sharedDigestRefused() {
         let digest = TokenDigest.hex("same")
         #expect(throws: UsersFileError.self) {
-            try UsersFile.parse("users: [{name: a, token_sha256: \(digest), coder_token_env: X}, {name: b, token_sha256: \(digest), coder_token_env: Y}]")
+            try UsersFile.parse("""
+                users: [{name: a, token_sha256: \(digest), coder_token_env: X}, {name: b, token_sha256: \(digest), coder_token_env: Y}]
+                """)
         }
     }
 

@@ -52,12 +52,14 @@ import Testing
             #expect(list.isError != true)
             for (label, bad) in [
                 ("expired", try await token(expiresIn: -60)), ("wrong audience", try await token(aud: "https://other.example.com/mcp")),
-                ("wrong issuer", try await token(iss: "https://evil.example.com")), ("not yet valid", try await token(notBefore: Date().addingTimeInterval(600))),
+                ("wrong issuer", try await token(iss: "https://evil.example.com")),
+                ("not yet valid", try await token(notBefore: Date().addingTimeInterval(600))),
                 ("unknown user", try await token(email: "mallory@example.com")),
             ] {
                 let answer = try await status(bad)
                 #expect(answer.status == 401, "\(label)")
-                #expect(answer.header("WWW-Authenticate")?.contains("resource_metadata=\"http://127.0.0.1/.well-known/oauth-protected-resource/mcp\"") == true,
+                let metadataURL = "resource_metadata=\"http://127.0.0.1/.well-known/oauth-protected-resource/mcp\""
+                #expect(answer.header("WWW-Authenticate")?.contains(metadataURL) == true,
                         "\(label): \(answer.header("WWW-Authenticate") ?? "")")
             }
             // Signed by another key: refused.

@@ -17,8 +17,8 @@ from typing import Any, AsyncIterator
 
 import pytest
 
-from http_support import (ALICE_BEARER, ALICE_CODER, BOB_BEARER, BOB_CODER, OAUTH_AUDIENCE, OAUTH_ISSUER, OAuthKeys, Process, alternating_client, serve_http,
-                          sha256, start_team_sandbox)
+from http_support import (ALICE_BEARER, ALICE_CODER, BOB_BEARER, BOB_CODER, OAUTH_AUDIENCE, OAUTH_ISSUER, OAuthKeys, Process,
+                          alternating_client, serve_http, sha256, start_team_sandbox)
 from interop_support import fleet_binary, plain_errors, require_module, result_json, result_text
 
 anyio = require_module("anyio")

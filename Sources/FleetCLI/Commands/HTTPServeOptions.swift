@@ -14,7 +14,8 @@ struct HTTPServeOptions: ParsableArguments {
     @Option(name: .customLong("users"), help: "Users file (YAML): name, token_sha256, coder_token_file or coder_token_env, read_only, tools.")
     var usersFile: String?
 
-    @Option(name: .customLong("bearer-token-file"), help: "Single user: the bearer token clients send, read from this file; acts with the server's own Coder credential.")
+    @Option(name: .customLong("bearer-token-file"),
+            help: "Single user: the bearer token clients send, read from this file; acts with the server's own Coder credential.")
     var bearerTokenFile: String?
 
     @Option(name: .customLong("oauth-issuer"), help: "OAuth 2.1 resource-server mode: the issuer (iss) of accepted JWT access tokens.")
@@ -26,7 +27,8 @@ struct HTTPServeOptions: ParsableArguments {
     @Option(name: .customLong("jwks"), help: "The issuer's signing keys: a JWKS file or an http(s) URL.")
     var jwks: String?
 
-    @Option(name: .customLong("oauth-claim"), help: "The claim naming the user (matched with oauth_subject or name in --users; default: email, then sub).")
+    @Option(name: .customLong("oauth-claim"),
+            help: "The claim naming the user (matched with oauth_subject or name in --users; default: email, then sub).")
     var oauthClaim: String?
 
     @Flag(name: .customLong("stateful"), help: "Sessions (MCP-Session-Id, GET stream, DELETE, Last-Event-ID) instead of stateless requests.")

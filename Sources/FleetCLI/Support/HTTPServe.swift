@@ -22,8 +22,12 @@ struct HTTPServe {
         let oauthSettings = try http.oauthSettings()
         let allowed = try fleet.allowedTools(known: FleetTools.names)
         if http.usersFile != nil, http.bearerTokenFile != nil { throw ValidationError("--users and --bearer-token-file exclude each other.") }
-        if oauthSettings != nil, http.usersFile == nil { throw ValidationError("--oauth-issuer needs --users: it maps each token's claim to a user.") }
-        if http.usersFile != nil, startSandbox != nil { throw ValidationError("--users needs a real Coder (each user's own token); use --bearer-token-file with --sandbox.") }
+        if oauthSettings != nil, http.usersFile == nil {
+            throw ValidationError("--oauth-issuer needs --users: it maps each token's claim to a user.")
+        }
+        if http.usersFile != nil, startSandbox != nil {
+            throw ValidationError("--users needs a real Coder (each user's own token); use --bearer-token-file with --sandbox.")
+        }
         if environment["FLEET_MCP_RECORD"]?.isEmpty == false { logger.warning("FLEET_MCP_RECORD is ignored with --http (several users' traffic)") }
 
         let sandbox = try await startSandbox?()

@@ -104,7 +104,9 @@ public struct UsersFile: Sendable, Decodable {
                 guard TokenDigest.bytes(hex: digest) != nil else {
                     throw UsersFileError("user \(user.name): token_sha256 must be 64 hex digits (`fleet-mcp token hash` prints it)")
                 }
-                guard digests.insert(digest.lowercased()).inserted else { throw UsersFileError("user \(user.name): token_sha256 is another user's too") }
+                guard digests.insert(digest.lowercased()).inserted else {
+                    throw UsersFileError("user \(user.name): token_sha256 is another user's too")
+                }
             }
             switch (user.coderTokenFile, user.coderTokenEnv) {
             case (nil, nil): throw UsersFileError("user \(user.name): set coder_token_file or coder_token_env")

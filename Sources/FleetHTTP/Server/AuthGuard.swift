@@ -93,8 +93,8 @@ struct ConcurrencyGuard: RouterMiddleware {
         guard let user = context.user else { throw HTTPError(.unauthorized) }
         guard let permit = user.limiter.acquire() else {
             metrics.rejected("too_many_requests")
-            let refusal = MCPResponse.error(statusCode: 429, .invalidRequest("Too many requests in flight for this user (limit \(user.limiter.limit))"),
-                                             extraHeaders: ["Retry-After": "1"])
+            let message = "Too many requests in flight for this user (limit \(user.limiter.limit))"
+            let refusal = MCPResponse.error(statusCode: 429, .invalidRequest(message), extraHeaders: ["Retry-After": "1"])
             return HTTPBridge.response(refusal, streams: StreamGuard(lifetime: .zero), closesAtShutdown: false)
         }
         var context = context

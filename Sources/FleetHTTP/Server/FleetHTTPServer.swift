@@ -68,7 +68,8 @@ public struct FleetHTTPServer: Sendable {
             throw HTTPServerSetupError("the server stopped before it listened on \(options.host):\(options.port)")
         }
         let mode = options.stateful ? "stateful" : "stateless"
-        logger.notice("MCP Streamable HTTP (\(mode)) on http://\(Self.display(options.host)):\(port)\(options.path) for \(authenticator.users.count) user(s)")
+        let address = "http://\(Self.display(options.host)):\(port)\(options.path)"
+        logger.notice("MCP Streamable HTTP (\(mode)) on \(address) for \(authenticator.users.count) user(s)")
         return RunningHTTPServer(port: port, group: group, task: task, streams: streams)
     }
 
@@ -88,14 +89,15 @@ public struct FleetHTTPServer: Sendable {
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition())))
         }
-        let resource = ResourceIdentity(fixed: (authenticator.oauth?.settings.audience).flatMap(URL.init(string:)) ?? options.publicURL.flatMap(URL.init(string:)),
-                                        path: options.path)
+        let fixed = (authenticator.oauth?.settings.audience ?? options.publicURL).flatMap(URL.init(string:))
+        let resource = ResourceIdentity(fixed: fixed, path: options.path)
         let authorizationServers = authenticator.oauth?.settings.authorizationServers ?? []
         if authenticator.required {
             for path in ["/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/**"] {
                 router.get(RouterPath(path)) { request, _ in
                     let sdkRequest = HTTPBridge.headersOnly(request)
-                    let validator = ProtectedResourceMetadataValidator(metadata: resource.metadata(for: sdkRequest, authorizationServers: authorizationServers))
+                    let metadata = resource.metadata(for: sdkRequest, authorizationServers: authorizationServers)
+                    let validator = ProtectedResourceMetadataValidator(metadata: metadata)
                     guard let document = validator.validate(sdkRequest, context: HTTPValidationContext(httpMethod: "GET")) else {
                         throw HTTPError(.notFound)
                     }
@@ -103,7 +105,8 @@ public struct FleetHTTPServer: Sendable {
                 }
             }
         }
-        let endpoint = MCPRoutes(options: options, stateless: StatelessEndpoint(metrics: metrics), sessions: sessions, streams: streams, metrics: metrics)
+        let endpoint = MCPRoutes(options: options, stateless: StatelessEndpoint(metrics: metrics), sessions: sessions, streams: streams,
+                                 metrics: metrics)
         let mcp = router.group(RouterPath(options.path))
             .add(middleware: OriginGuard(options: options, metrics: metrics))
             .add(middleware: AuthGuard(authenticator: authenticator, resource: resource, metrics: metrics, logger: logger))

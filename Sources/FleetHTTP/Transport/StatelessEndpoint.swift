@@ -7,7 +7,9 @@ import MCP
 struct StatelessEndpoint: Sendable {
     let metrics: FleetMetrics
     /// Accept, Content-Type and protocol version, checked before the request reaches a transport.
-    let pipeline = StandardValidationPipeline(validators: [AcceptHeaderValidator(mode: .jsonOnly), ContentTypeValidator(), ProtocolVersionValidator()])
+    let pipeline = StandardValidationPipeline(validators: [
+        AcceptHeaderValidator(mode: .jsonOnly), ContentTypeValidator(), ProtocolVersionValidator(),
+    ])
 
     func handle(_ request: HTTPRequest, user: FleetUser) async -> HTTPResponse {
         guard request.method.uppercased() == "POST" else {

@@ -47,7 +47,7 @@ struct TeamFixture: Sendable {
         let factory = UserFactory(makeClient: { CoderClient(baseURL: url, token: $0, transport: transport) },
                                   configuration: FleetConfiguration(maxWait: .seconds(10), callTimeout: .seconds(10)), version: "test",
                                   maxConcurrentRequests: maxConcurrent)
-        let environment = ["ALICE_CODER": aliceCoderToken, "BOB_CODER": bobCoderToken]
+        let environment = ["ALICE_CODER": aliceCoderToken, "BOB_CODER": bobCoderToken, "REVOKED_CODER": "dead000001-revokedCoderToken00000001"]
         let file = UsersFile(users: users ?? [
             .init(name: "alice", tokenSHA256: TokenDigest.hex(aliceBearer), coderTokenEnv: "ALICE_CODER", oauthSubject: "alice@example.com"),
             .init(name: "bob", tokenSHA256: TokenDigest.hex(bobBearer), coderTokenEnv: "BOB_CODER", oauthSubject: "bob@example.com"),
@@ -87,8 +87,7 @@ struct Answer: Sendable {
     /// The JSON-RPC message in a JSON body, or the last message of an SSE body.
     var message: Data {
         guard header("content-type")?.hasPrefix("text/event-stream") == true else { return Data(text.utf8) }
-        let data = text.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("data:") }.map { $0.dropFirst(5).trimmingCharacters(in: .whitespaces) }
-        return Data((data.last { !$0.isEmpty } ?? "").utf8)
+        return Data((events.last ?? "").utf8)
     }
 
     /// Every SSE `data:` payload, in order.
