@@ -44,7 +44,14 @@ import Testing
     }
 
     @Test func createAgentAppliesTheRolePreset() async throws {
-        let recorded = try RecordedFleet(["test_create_workspace_with_preset.yaml"], prefix: "test-")
+        // create_agent first asks whether the name is taken; the recording never did, so that answer is Coder's 404
+        // for a missing workspace, with the message shared/docs/coder-api.md (§1.2) gives.
+        let free = Cassette.Interaction(
+            request: .init(body: "", headers: [:], method: "GET", uri: "https://coder.example.com/api/v2/users/me/workspace/test-ws-create-001"),
+            response: .init(
+                body: .init(string: #"{"message":"Resource not found or you do not have access to this resource"}"#), headers: [:],
+                status: .init(code: 404, message: "Not Found")))
+        let recorded = try RecordedFleet(["test_create_workspace_with_preset.yaml"], prefix: "test-", extra: [free])
         let presets = try CoderJSON.decode([Preset].self, from: Data(try Cassette.load(Paths.cassettes.appendingPathComponent("test_create_workspace_with_preset.yaml")).interactions[2].response.body.string!.utf8))
         let role = try #require(presets.first { $0.id == "9ce86483-72f5-4647-9a92-2c53fb940fa9" })
         try await MCPHarness.with(recorded.fleet) { mcp in

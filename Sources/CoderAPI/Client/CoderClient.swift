@@ -104,7 +104,9 @@ public struct CoderClient: Sendable {
                 return response
             } catch var error as TransportError {
                 if error.isTimeout, error.after == nil { error.after = request.timeout }
-                guard attempt < min(attempts, retry.maxConnectionAttempts), !error.isTimeout else { throw error }
+                // A down Coder is reported soon; a connection that broke mid-request is retried like a 502.
+                let allowed = error.isConnectFailure ? min(attempts, retry.maxConnectionAttempts) : attempts
+                guard attempt < allowed, !error.isTimeout else { throw error }
                 let wait = retry.delay(afterAttempt: attempt, retryAfter: nil)
                 guard fitsDeadline(wait) else { throw error }
                 logger.info("\(error); retry \(attempt) in \(wait)")

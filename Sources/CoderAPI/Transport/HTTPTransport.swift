@@ -64,12 +64,16 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     public var isTimeout: Bool
     /// For timeouts: how long the request was given.
     public var after: Duration?
+    /// No connection could be made (refused, unresolvable, connect timeout): Coder is down or unreachable, as
+    /// opposed to a connection that broke while a request was under way.
+    public var isConnectFailure: Bool
 
-    public init(request: String, reason: String, isTimeout: Bool = false, after: Duration? = nil) {
+    public init(request: String, reason: String, isTimeout: Bool = false, after: Duration? = nil, isConnectFailure: Bool = false) {
         self.request = request
         self.reason = reason
         self.isTimeout = isTimeout
         self.after = after
+        self.isConnectFailure = isConnectFailure
     }
 
     public var description: String {

@@ -55,25 +55,29 @@ public final class LiveTransport: HTTPTransport {
             case .deadlineExceeded, .readTimeout:
                 throw TransportError(request: request.description, reason: "Coder did not answer in time", isTimeout: true, after: request.timeout)
             case .connectTimeout:
-                throw TransportError(request: request.description, reason: "the connection to Coder timed out")
+                throw TransportError(request: request.description, reason: "the connection to Coder timed out", isConnectFailure: true)
             case .remoteConnectionClosed:
                 throw TransportError(request: request.description, reason: "Coder closed the connection before answering")
             case .bodyLengthMismatch:
                 throw TransportError(request: request.description, reason: "Coder's answer was cut off or too large")
             default:
-                throw TransportError(request: request.description, reason: Self.plain(error))
+                let reason = Self.plain(error)
+                throw TransportError(request: request.description, reason: reason, isConnectFailure: Self.connectFailures.contains(reason))
             }
         } catch let error as TransportError {
             throw error
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            throw TransportError(request: request.description, reason: Self.plain(error))
+            let reason = Self.plain(error)
+            throw TransportError(request: request.description, reason: reason, isConnectFailure: Self.connectFailures.contains(reason))
         }
     }
 }
 
 extension LiveTransport {
+    static let connectFailures: Set<String> = ["connection refused", "host name could not be resolved"]
+
     /// A connection failure in words: "connection refused", "host not found", else the error's own text.
     static func plain(_ error: any Error) -> String {
         let text = "\(error)"

@@ -14,6 +14,16 @@ public struct FleetEvent: Codable, Sendable, Hashable {
     /// Why, when a build caused it (a failed build, a pause).
     public var reason: String?
 
+    public init(agent: String, project: String, oldStatus: AgentStatus, newStatus: AgentStatus, at: Date, report: HistoryEntry?, reason: String?) {
+        self.agent = agent
+        self.project = project
+        self.oldStatus = oldStatus
+        self.newStatus = newStatus
+        self.at = at
+        self.report = report
+        self.reason = reason
+    }
+
     public static let schema = JSONSchema.object(
         [
             "agent": .string("Agent name"), "project": .string("Project"),

@@ -60,7 +60,7 @@ extension FleetService {
         let limit = limit ?? 50
         guard (1...500).contains(limit) else { throw FleetError(.invalidArgument, "limit must be between 1 and 500 (got \(limit)).") }
         let after = try cursor.map { try ListCursor.decode($0) }
-        var workspaces = await onlyProjects(try await fleetWorkspaces())
+        var workspaces = try await onlyProjects(try await fleetWorkspaces())
         if let project = project?.trimmingCharacters(in: .whitespaces), !project.isEmpty {
             workspaces = workspaces.filter {
                 $0.templateName.caseInsensitiveCompare(project) == .orderedSame
@@ -91,6 +91,22 @@ extension FleetService {
         let page = Array(agents.prefix(limit))
         let next = agents.count > limit ? page.last.map { ListCursor.encode(after: $0.name) } : nil
         return AgentList(agents: page, totalCount: total, nextCursor: next, counts: counts)
+    }
+
+    /// Every agent of the fleet, by name: one workspace-list request.
+    public func allAgents() async throws -> [AgentSummary] {
+        var agents: [AgentSummary] = []
+        for workspace in try await onlyProjects(try await fleetWorkspaces()) { agents.append(await summary(workspace)) }
+        return agents.sorted { $0.name.lowercased() < $1.name.lowercased() }
+    }
+
+    /// One agent for a resource read: its summary and newest report, from one lookup (no AgentAPI or forge).
+    public func agentCard(_ name: String) async throws -> AgentCard {
+        let agent = try await resolveAgent(name)
+        let reports = AgentApps.reports(in: agent.workspace)
+        return AgentCard(
+            agent: await summary(agent.workspace), latestReport: StatusModel.currentReport(agent.workspace).map(HistoryEntry.init),
+            pullRequest: PullRequest.newest(in: reports))
     }
 
     public func showAgent(_ name: String) async throws -> AgentDetail {

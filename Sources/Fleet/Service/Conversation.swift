@@ -19,7 +19,7 @@ extension FleetService {
         try await sendInput(text, to: agent)
         return ActionResult(
             agent: agent.name, status: .busy, message: "Task sent to agent '\(agent.name)'. Call wait_for_agent to follow it.",
-            workspaceID: agent.workspace.id, buildID: agent.workspace.latestBuild.id, task: text)
+            workspaceID: agent.workspace.id, buildID: agent.workspace.latestBuild.id, task: Echo.cap(text, 500))
     }
 
     func refuseUnlessReady(_ name: String, _ derived: DerivedStatus) throws {
@@ -49,6 +49,12 @@ extension FleetService {
     func sendInput(_ text: String, to agent: AgentRef) async throws {
         do {
             try await onChannel(for: agent) { try await $0.send(text, to: agent) }
+        } catch let error as TransportError {
+            // Never sent again: the answer was lost, not necessarily the input.
+            throw FleetError(
+                .coder,
+                "The connection to Coder failed while sending the task to agent '\(agent.name)' (\(error.reason)); it may or may not have been "
+                    + "delivered, so it was not sent again. Call show_agent_log or wait_for_agent to see whether the agent took it before sending it again.")
         } catch let error as CoderAPIError where error.status == 409 || error.status == 502 && error.message.contains("not ready") {
             throw FleetError(
                 .wrongState, "Agent '\(agent.name)' is not ready for input (Coder: \(error.coderMessage)); wait_for_agent, then try again.")
@@ -131,8 +137,15 @@ extension FleetService {
 
 /// The rules of a page request (1-indexed pages, at most 100 items a page).
 public enum PageRequest {
+    /// Larger page numbers are refused rather than answered with an empty page (and would not survive JSON's
+    /// 53-bit integers on the way back).
+    public static let maxPage = 1_000_000
+
     public static func validate(page: Int, pageSize: Int) throws {
         guard page >= 1 else { throw FleetError(.invalidArgument, "page must be 1 or more (pages are 1-indexed); got \(page).") }
         guard (1...100).contains(pageSize) else { throw FleetError(.invalidArgument, "page_size must be between 1 and 100; got \(pageSize).") }
+        guard page <= maxPage else {
+            throw FleetError(.invalidArgument, "page must be at most \(maxPage); got \(page). total_pages in any answer says how many there are.")
+        }
     }
 }

@@ -84,7 +84,7 @@ extension FleetService {
                 return ActionResult(
                     agent: agent.name, status: .busy,
                     message: "Agent '\(agent.name)' was paused; it was resumed and the task was sent. Call wait_for_agent to follow it.",
-                    workspaceID: agent.workspace.id, buildID: change.build.id, task: text, delivered: true)
+                    workspaceID: agent.workspace.id, buildID: change.build.id, task: Echo.cap(text, 500), delivered: true)
             }
             if [.failed, .stopped, .canceled, .deleted, .deleting].contains(status.status) && ContinuousClock.now - started > .seconds(2) {
                 throw FleetError(
@@ -98,7 +98,7 @@ extension FleetService {
                     agent: agent.name, status: status.status,
                     message: "Agent '\(agent.name)' was paused and is resuming (\(status.status.rawValue)); it did not take input within "
                         + "\(Int(limit.seconds)) s, so the task was NOT sent. Call wait_for_agent until it is idle, then start_agent_task again.",
-                    workspaceID: agent.workspace.id, buildID: change.build.id, task: text, delivered: false)
+                    workspaceID: agent.workspace.id, buildID: change.build.id, task: Echo.cap(text, 500), delivered: false)
             }
             await progress(elapsed.seconds, "resuming agent '\(agent.name)': \(status.status.rawValue)" + (status.reason.map { " (\($0))" } ?? ""))
             try await Task.sleep(for: min(configuration.pollInterval, limit - elapsed))

@@ -97,7 +97,45 @@ struct DemoCommand: AsyncParsableCommand {
         out.note("ada is " + out.statusColor(waited["status"]?.stringValue ?? "") + " after \(waited["waited_seconds"]?.doubleValue ?? 0) s: " + (waited["last_task"]?.stringValue ?? ""))
         try await session.watch(until: { $0.allSatisfy { ["complete", "idle", "needs_input", "failed"].contains($0.status) } })
 
-        out.section("7. Clean up")
+        out.section("7. Pause an agent, and wake it with new work")
+        let pausedAnswer = try await session.call("pause_agent", ["agent_name": "grace"])
+        out.note(pausedAnswer["message"]?.stringValue ?? "")
+        let paused = try await session.call("wait_for_agent", ["agent_name": "grace", "until": "settled", "timeout_seconds": 30])
+        out.note("grace is " + out.statusColor(paused["status"]?.stringValue ?? "") + (paused["status_reason"]?.stringValue.map { " — \($0)" } ?? ""))
+        let woken = try await session.call(
+            "start_agent_task", ["agent_name": "grace", "task_description": "Write the deploy findings into docs/deploy-timing.md"])
+        out.note(woken["message"]?.stringValue ?? "")
+
+        out.section("8. Wait on the whole fleet and react to each agent")
+        _ = try await session.call("start_agent_task", ["agent_name": "linus", "task_description": "[needs-input] Check the cart page on mobile too"])
+        _ = try await session.call("start_agent_task", ["agent_name": "ada", "task_description": "Add a test for the Decimal rounding"])
+        var cursor: String?
+        var answered = false
+        for _ in 0..<12 {
+            var arguments: [String: Value] = ["timeout_seconds": 30]
+            if let cursor { arguments["since"] = .string(cursor) }
+            let answer = try await session.call("wait_for_fleet", arguments)
+            cursor = answer["cursor"]?.stringValue
+            for event in answer["events"]?.arrayValue ?? [] {
+                let agent = event["agent"]?.stringValue ?? ""
+                let status = event["new_status"]?.stringValue ?? ""
+                out.note(out.paint(agent, .bold) + ": " + out.statusColor(event["old_status"]?.stringValue ?? "") + " → " + out.statusColor(status)
+                    + "  " + (event["report"]?["message"]?.stringValue ?? event["reason"]?.stringValue ?? ""))
+                if status == "needs_input", !answered {
+                    answered = true
+                    _ = try await session.call("start_agent_task", ["agent_name": .string(agent), "task_description": "Yes, cover mobile Safari too"])
+                }
+            }
+            let listed = try await session.call("list_agents", quiet: true)
+            let statuses = (listed["agents"]?.arrayValue ?? []).compactMap { $0["status"]?.stringValue }
+            if answered, statuses.allSatisfy({ ["complete", "idle", "failed"].contains($0) }) { break }
+        }
+        let inbox = try await session.call("list_agents", ["status_filter": "attention"])
+        out.note("inbox: " + ((inbox["agents"]?.arrayValue ?? []).compactMap { agent in
+            agent["name"]?.stringValue.map { "\($0) (\(agent["status"]?.stringValue ?? ""))" }
+        }.joined(separator: ", ")))
+
+        out.section("9. Clean up")
         for (name, _, _, _) in agents { _ = try await session.call("delete_agent", ["agent_name": .string(name)]) }
         try await session.watch(until: { $0.isEmpty })
         let remaining = try await session.call("list_agents")

@@ -16,6 +16,10 @@ enum FrameScreen {
 
     static func check(_ frame: Data) -> Verdict {
         let decoder = JSONDecoder()
+        // The whole frame must be JSON the SDK can read: valid UTF-8, no lone surrogates, no out-of-range numbers.
+        guard (try? decoder.decode(JSONValue.self, from: frame)) != nil else {
+            return .reply(error(id: .null, code: -32700, "Parse error: the message is not valid JSON."))
+        }
         if let batch = try? decoder.decode([Probe].self, from: frame) {
             guard !batch.isEmpty else { return .reply(error(id: .null, code: -32600, "Invalid Request: an empty batch.")) }
             guard batch.allSatisfy({ $0.problem == nil }) else {
@@ -63,6 +67,7 @@ enum FrameScreen {
         }
         struct Params: Decodable {
             var arguments: Kind?
+            var name: String?
         }
 
         var id: ID?
@@ -71,6 +76,7 @@ enum FrameScreen {
         var methodIsString = true
         var params: Kind?
         var arguments: Kind?
+        var toolName: String?
         var isResponse = false
 
         init(from decoder: any Decoder) throws {
@@ -86,7 +92,11 @@ enum FrameScreen {
                 methodIsString = method != nil
             }
             params = try? container.decodeIfPresent(Kind.self, forKey: Key("params"))
-            if params == .object { arguments = (try? container.decode(Params.self, forKey: Key("params")))?.arguments }
+            if params == .object {
+                let decoded = try? container.decode(Params.self, forKey: Key("params"))
+                arguments = decoded?.arguments
+                toolName = decoded?.name
+            }
             isResponse = container.contains(Key("result")) || container.contains(Key("error"))
         }
 
@@ -102,6 +112,7 @@ enum FrameScreen {
             if method == "tools/call", let arguments, arguments == .other {
                 return (-32602, "Invalid params: tools/call arguments must be an object.")
             }
+            if method == "tools/call", toolName == nil { return (-32602, "Invalid params: tools/call needs a tool name.") }
             return nil
         }
     }
