@@ -26,6 +26,19 @@ struct HTTPLoad {
         var p50Ms: Double
         var p99Ms: Double
         var maxMs: Double
+        /// Latency by tool (successful calls).
+        var tools: [ToolLatency]
+    }
+
+    struct ToolLatency: Codable {
+        var tool: String
+        var calls: Int
+        var p50Ms: Double
+        var p99Ms: Double
+    }
+
+    static func percentile(_ sorted: [Double], _ p: Double) -> Double {
+        sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
     }
 
     /// One MCP endpoint to load: where it is and the bearer token it wants.
@@ -50,11 +63,11 @@ struct HTTPLoad {
 
     func run(_ target: Target, http: HTTPClient) async throws -> Result {
         let started = ContinuousClock.now
-        let outcomes = await withTaskGroup(of: (times: [Double], errors: [String]).self) { group in
+        let outcomes = await withTaskGroup(of: (times: [(String, Double)], errors: [String]).self) { group in
             for client in 0..<clients {
                 group.addTask { await runClient(client, target: target, http: http) }
             }
-            var all: (times: [Double], errors: [String]) = ([], [])
+            var all: (times: [(String, Double)], errors: [String]) = ([], [])
             for await outcome in group {
                 all.times += outcome.times
                 all.errors += outcome.errors
@@ -62,17 +75,21 @@ struct HTTPLoad {
             return all
         }
         let seconds = (ContinuousClock.now - started).seconds
-        let times = outcomes.times.sorted()
-        func percentile(_ p: Double) -> Double { times.isEmpty ? 0 : times[min(times.count - 1, Int(Double(times.count) * p))] }
+        let times = outcomes.times.map(\.1).sorted()
+        let tools = Dictionary(grouping: outcomes.times, by: \.0).map { tool, samples in
+            let sorted = samples.map(\.1).sorted()
+            return ToolLatency(tool: tool, calls: sorted.count, p50Ms: Self.percentile(sorted, 0.5), p99Ms: Self.percentile(sorted, 0.99))
+        }.sorted { $0.tool < $1.tool }
         return Result(server: target.name, clients: clients, callsPerClient: callsPerClient, agents: agents, calls: times.count,
                       errors: outcomes.errors.count, firstErrors: Array(outcomes.errors.prefix(3)), seconds: seconds,
-                      callsPerSecond: Double(times.count) / seconds, p50Ms: percentile(0.5), p99Ms: percentile(0.99), maxMs: times.last ?? 0)
+                      callsPerSecond: Double(times.count) / seconds, p50Ms: Self.percentile(times, 0.5), p99Ms: Self.percentile(times, 0.99),
+                      maxMs: times.last ?? 0, tools: tools)
     }
 
     /// One client: initialize, the initialized notification, then its calls; latency per successful call, errors as text.
-    func runClient(_ client: Int, target: Target, http: HTTPClient) async -> (times: [Double], errors: [String]) {
+    func runClient(_ client: Int, target: Target, http: HTTPClient) async -> (times: [(String, Double)], errors: [String]) {
         var session = MCPSession(target: target, http: http)
-        var times: [Double] = []
+        var times: [(String, Double)] = []
         var errors: [String] = []
         do {
             try await session.initialize()
@@ -88,7 +105,7 @@ struct HTTPLoad {
                     let text = result.content.compactMap { if case .text(let text, _, _) = $0 { text } else { nil } }.joined()
                     errors.append("\(tool): \(text.prefix(160))")
                 } else {
-                    times.append((ContinuousClock.now - started).milliseconds)
+                    times.append((tool, (ContinuousClock.now - started).milliseconds))
                 }
             } catch {
                 errors.append("\(tool): \(error)")

@@ -129,6 +129,10 @@ enum HTTPLoadRun {
             lines.append("| \(r.server) | \(r.clients) × \(r.callsPerClient) | \(r.agents) | \(r.calls) | \(r.errors) | "
                 + String(format: "%.0f | %.1f | %.1f | %.1f |", r.callsPerSecond, r.p50Ms, r.p99Ms, r.maxMs))
         }
+        lines += ["", "| server | tool | calls | p50 ms | p99 ms |", "|---|---|---|---|---|"]
+        for r in results {
+            for t in r.tools { lines.append("| \(r.server) | \(t.tool) | \(t.calls) | " + String(format: "%.1f | %.1f |", t.p50Ms, t.p99Ms)) }
+        }
         for r in results where !r.firstErrors.isEmpty { lines.append("\n\(r.server) errors: " + r.firstErrors.joined(separator: " / ")) }
         return lines.joined(separator: "\n")
     }
