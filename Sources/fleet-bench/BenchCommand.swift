@@ -26,6 +26,12 @@ struct BenchCommand: AsyncParsableCommand {
     var soakFaults: String =
         "GET /api/v2/workspaces: 503@0.02, latency=2ms; GET /api/v2/users/*/workspace/*: reset@0.01, 502@0.02; "
         + "POST /api/v2/workspaces/*/builds: 409@0.03; *: spike=150ms@0.01, 429@0.005/1"
+    @Flag(help: "Instead of the sweep: a bounded loopback load test over MCP Streamable HTTP (see --load-*).") var httpLoad = false
+    @Option(help: "HTTP load: concurrent clients.") var loadClients: Int = 50
+    @Option(help: "HTTP load: read calls per client.") var loadCalls: Int = 200
+    @Option(help: "HTTP load: agents in the fleet.") var loadAgents: Int = 100
+    @Option(help: "HTTP load: read calls per client for the reference (it answers about one call a second under load).")
+    var loadReferenceCalls: Int = 4
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
@@ -44,6 +50,24 @@ struct BenchCommand: AsyncParsableCommand {
             let text = String(decoding: try encoder.encode(figures), as: UTF8.self)
             print(text)
             if let json { try text.write(toFile: json, atomically: true, encoding: .utf8) }
+            return
+        }
+        if httpLoad {
+            guard (1...500).contains(loadClients), (1...10_000).contains(loadCalls), (1...5_000).contains(loadAgents) else {
+                throw ValidationError("--load-clients 1–500, --load-calls 1–10000, --load-agents 1–5000")
+            }
+            let load = HTTPLoad(clients: loadClients, callsPerClient: loadCalls, agents: loadAgents)
+            var referenceLoad = load
+            referenceLoad.callsPerClient = max(1, min(loadReferenceCalls, loadCalls))
+            let results = try await HTTPLoadRun.run(load: load, referenceLoad: referenceLoad, fleetMCP: binary, reference: reference)
+            let text = "Machine: \(Machine.describe())\n\n" + HTTPLoadRun.markdown(results)
+            print(text)
+            if let markdown { try text.write(toFile: markdown, atomically: true, encoding: .utf8) }
+            if let json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try encoder.encode(results).write(to: URL(fileURLWithPath: json))
+            }
             return
         }
         var selected = smoke ? [BenchCase(agents: 10, statuses: 10, latencyMs: 0)] : BenchCase.sweep

@@ -60,12 +60,16 @@ struct ResourceRoutes {
         // Workspaces
         routes.get("api/v2/workspaces") { request, context in try await listWorkspaces(request, caller: context.requireCaller()) }
         routes.get("api/v2/workspaces/{workspace}") { request, context in
-            let workspace = try await store.workspace(id: context.parameter("workspace"), includeDeleted: request.query("include_deleted") == "true")
+            let workspace = try await store.workspace(id: context.parameter("workspace"), includeDeleted: request.query("include_deleted") == "true",
+                                                      caller: context.requireCaller())
             return Reply.raw(status: 200, contentType: Reply.jsonType, body: try await store.json(workspace))
         }
         routes.get("api/v2/users/{user}/workspace/{name}") { _, context in
-            let owner = try await store.requireUser(context.parameter("user"), caller: context.requireCaller())
-            guard let workspace = await store.workspace(owner: owner, name: try context.parameter("name")) else { throw SandboxError.notFound }
+            let caller = try context.requireCaller()
+            let owner = try await store.requireUser(context.parameter("user"), caller: caller)
+            guard let workspace = await store.workspace(owner: owner, name: try context.parameter("name")),
+                await store.canAccess(ownerID: workspace.ownerID, caller: caller)
+            else { throw SandboxError.notFound }
             return try Reply.json(await store.render(workspace))
         }
         routes.post("api/v2/users/{user}/workspaces") { request, context in
@@ -132,6 +136,7 @@ struct ResourceRoutes {
 
     func createWorkspace(_ request: Request, owner: User, caller: User) async throws -> Response {
         var request = request
+        try await store.requireActing(for: owner, caller: caller)
         let body = try await request.decode(CreateWorkspaceRequest.self)
         let workspace = try await store.createWorkspace(owner: owner, request: body, initiator: caller)
         simulator.run(build: workspace.latestBuild.id, of: workspace.id)

@@ -50,10 +50,14 @@ struct TaskRoutes {
         var list: [CoderTask] = []
         if version.tasksAreWorkspaces {
             for workspace in await store.liveWorkspaces() where owner == nil || workspace.ownerID == owner?.id {
+                guard await store.canAccess(ownerID: workspace.ownerID, caller: caller) else { continue }
                 if await store.isAITask(workspace) { list.append(await store.renderLegacyTask(workspace)) }
             }
         } else {
-            for task in await store.liveTasks(ownerID: owner?.id) { list.append(await store.render(task: task)) }
+            for task in await store.liveTasks(ownerID: owner?.id) {
+                guard await store.canAccess(ownerID: task.ownerID, caller: caller) else { continue }
+                list.append(await store.render(task: task))
+            }
         }
         if let status = query.first("status") { list = list.filter { $0.status.rawValue == status } }
         return try Reply.json(TasksResponse(tasks: list, count: list.count))
@@ -63,6 +67,7 @@ struct TaskRoutes {
         var request = request
         let caller = try context.requireCaller()
         let owner = try await store.requireUser(context.parameter("user"), caller: caller)
+        try await store.requireActing(for: owner, caller: caller)
         let body = try await request.decode(CreateTaskRequest.self)
         if version.tasksAreWorkspaces {
             guard let record = await store.templateForVersion(body.templateVersionID), record.aiTask else {
@@ -156,7 +161,9 @@ struct TaskRoutes {
     /// The `{user}/{task}` of the path: 400 for an unknown user, 404 for an unknown task. On 2.27 the task is its
     /// workspace (by id).
     func target(_ context: SandboxContext) async throws -> (WorkspaceRecord, TaskRecord?) {
-        let owner = try await store.requireUser(context.parameter("user"), caller: context.requireCaller())
+        let caller = try context.requireCaller()
+        let owner = try await store.requireUser(context.parameter("user"), caller: caller)
+        guard await store.canAccess(ownerID: owner.id, caller: caller) else { throw SandboxError.notFound }
         let idOrName = try context.parameter("task")
         if version.tasksAreWorkspaces {
             guard isUUID(idOrName) else { throw SandboxError.invalidUUID(idOrName) }

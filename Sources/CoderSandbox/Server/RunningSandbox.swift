@@ -96,8 +96,15 @@ public func withSandbox<T>(_ options: SandboxOptions = SandboxOptions(), isolati
 enum SeedAgents {
     static func create(_ agents: [SandboxSeed.Agent], store: SandboxStore, simulator: Simulator) async throws {
         guard !agents.isEmpty else { return }
-        let owner = await store.firstUser
+        let firstUser = await store.firstUser
         for agent in agents {
+            var owner = firstUser
+            if let name = agent.owner {
+                guard let found = await store.user(named: name, caller: firstUser) else {
+                    throw SandboxError(400, "seed agent \(agent.workspace): unknown owner \(name)")
+                }
+                owner = found
+            }
             guard let record = await store.template(named: agent.template) else {
                 throw SandboxError(400, "seed agent \(agent.workspace): unknown template \(agent.template)")
             }
@@ -156,16 +163,22 @@ extension RunningSandbox {
 
     /// Adds `agents` running agents to the first user's fleet, each with `statusesPerAgent` reports, straight into
     /// the store (for benchmarks: seeding a thousand agents over HTTP would measure the seeding).
-    public func seedFleet(agents: Int, statusesPerAgent: Int, template: String = "webshop", prefix: String = "agent-bench-") async throws {
+    public func seedFleet(agents: Int, statusesPerAgent: Int, template: String = "webshop", prefix: String = "agent-bench-",
+                          owner: String? = nil) async throws {
         let history = (0..<statusesPerAgent).map { index in
             SandboxSeed.Report(state: index == statusesPerAgent - 1 ? "complete" : "working", message: "Step \(index + 1) of the benchmark task",
                                uri: index == statusesPerAgent - 1 ? "https://github.com/acme/webshop/pull/\(index + 1)" : nil)
         }
         let seeds = (0..<agents).map { index in
-            SandboxSeed.Agent(workspace: "\(prefix)\(index)", template: template, preset: "Coder", prompt: "Benchmark task \(index)", state: nil,
-                              history: history)
+            SandboxSeed.Agent(workspace: "\(prefix)\(index)", owner: owner, template: template, preset: "Coder", prompt: "Benchmark task \(index)",
+                              state: nil, history: history)
         }
         try await SeedAgents.create(seeds, store: store, simulator: simulator)
+    }
+
+    /// Every user's session token, by username, in seed order (the first is ``token``).
+    public func sessionTokens() async -> [(username: String, token: String)] {
+        await store.users.map { ($0.user.username, $0.token) }
     }
 
     /// The token the workspace's agent holds (`CODER_AGENT_TOKEN` inside the workspace). For tests that

@@ -67,7 +67,7 @@ extension SandboxStore {
     /// `GET /api/v2/workspaces?q=`.
     func searchWorkspaces(_ raw: String, caller: User) throws -> [WorkspaceRecord] {
         let query = try SearchQuery.parse(raw, allowed: Self.workspaceKeys, defaultKey: "name", invalidMessage: "Invalid workspace search query.")
-        var list = liveWorkspaces()
+        var list = liveWorkspaces().filter { canAccess(ownerID: $0.ownerID, caller: caller) }
         for owner in query.all("owner") {
             let id = owner == "me" ? caller.id : users.first { $0.user.username.lowercased() == owner }?.user.id
             list = list.filter { $0.ownerID == id }

@@ -7,7 +7,8 @@ public struct SandboxSeed: Codable, Sendable {
     /// Seeds ids and the agents' choices: the same seed gives the same run.
     public var randomSeed: UInt64
     public var organization: Organization
-    /// The first user owns the session token.
+    /// The first user owns the session token and has the `owner` (admin) role; the others are members, who reach
+    /// only their own workspaces and tasks.
     public var users: [User]
     public var templates: [Template]
     public var agents: [Agent]
@@ -21,6 +22,15 @@ public struct SandboxSeed: Codable, Sendable {
         public var username: String
         public var name: String
         public var email: String
+        /// The user's session token (Coder's `<id>-<secret>` shape); random when nil. `--token` overrides the first user's.
+        public var token: String?
+
+        public init(username: String, name: String, email: String, token: String? = nil) {
+            self.username = username
+            self.name = name
+            self.email = email
+            self.token = token
+        }
     }
 
     public struct Template: Codable, Sendable {
@@ -58,12 +68,25 @@ public struct SandboxSeed: Codable, Sendable {
     public struct Agent: Codable, Sendable {
         /// Workspace name, e.g. `agent-legacy`.
         public var workspace: String
+        /// The owner's username (default: the first user).
+        public var owner: String?
         public var template: String
         public var preset: String?
         public var prompt: String
         /// `running` (default) or `stopped`.
         public var state: String?
         public var history: [Report]?
+
+        public init(workspace: String, owner: String? = nil, template: String, preset: String? = nil, prompt: String, state: String? = nil,
+                    history: [Report]? = nil) {
+            self.workspace = workspace
+            self.owner = owner
+            self.template = template
+            self.preset = preset
+            self.prompt = prompt
+            self.state = state
+            self.history = history
+        }
     }
 
     public struct Report: Codable, Sendable {

@@ -107,7 +107,7 @@ extension SandboxStore {
 
     func task(owner: User, idOrName: String) -> TaskRecord? {
         if version.tasksAreWorkspaces { return nil }
-        if let task = tasks[idOrName.lowercased()], !task.deleted { return task }
+        if let task = tasks[idOrName.lowercased()], !task.deleted { return task.ownerID == owner.id ? task : nil }
         return tasks.values.first { !$0.deleted && $0.ownerID == owner.id && $0.name.lowercased() == idOrName.lowercased() }
     }
 

@@ -35,7 +35,7 @@ actor SandboxStore {
                             createdAt: now, updatedAt: now, lastSeenAt: now, status: .active, loginType: "password", themePreference: "",
                             organizationIDs: [organization.id],
                             roles: index == 0 ? [SlimRole(name: "owner", displayName: "Owner", organizationID: "")] : [])
-            let secret = index == 0 ? (token ?? ids.token()) : ids.token()
+            let secret = (index == 0 ? token : nil) ?? seedUser.token ?? ids.token()
             users.append(UserRecord(user: user, token: secret))
         }
         let owner = users.first?.user

@@ -78,7 +78,7 @@ func makeCoderClient(url: URL, token: SessionToken, live: LiveTransport) -> Code
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the fleet tools over MCP stdio (the default command).")
+        abstract: "Serve the fleet tools over MCP stdio (the default command), or over Streamable HTTP with --http.")
 
     @OptionGroup var options: FleetOptions
 
@@ -100,27 +100,22 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("sandbox-faults"), help: "Faults the embedded sandbox injects (see `fleet-mcp sandbox --help`).")
     var sandboxFaults: String?
 
+    @OptionGroup(title: "Streamable HTTP (for a team)") var http: HTTPServeOptions
+
     func run() async throws {
         LogSetup.bootstrap(level: options.logLevel)
         let logger = Logger(label: "fleet-mcp")
         let configuration = try options.configuration()
+        if http.listen != nil {
+            try await HTTPServe(fleet: options, http: http, configuration: configuration, startSandbox: sandbox ? startSandbox : nil).run()
+            return
+        }
         var running: RunningSandbox?
         let connection: CoderConnection
         if sandbox {
-            guard let version = SandboxVersion(rawValue: sandboxVersion) else {
-                throw ValidationError("--sandbox-version must be \(SandboxVersion.list).")
-            }
-            let timeScale = sandboxSpeed ?? sandboxTimeScale
-            guard timeScale >= 0 else { throw ValidationError("--sandbox-time-scale must not be negative.") }
-            guard (sandboxIdlePause ?? 0) >= 0 else { throw ValidationError("--sandbox-idle-pause must not be negative.") }
-            let faults: FaultPlan?
-            do { faults = try sandboxFaults.map { try FaultPlan.resolve($0) } } catch { throw ValidationError("--sandbox-faults: \(error)") }
-            let started = try await RunningSandbox.start(SandboxOptions(port: 0, coderVersion: version, timeScale: timeScale,
-                                                                        idlePause: sandboxIdlePause.map { .milliseconds($0 * 1000) },
-                                                                        faults: faults))
+            let started = try await startSandbox()
             running = started
             connection = CoderConnection(url: started.url, token: SessionToken(started.token), source: "embedded sandbox")
-            logger.notice("embedded Coder sandbox (v\(version.rawValue)) at \(started.url)")
         } else {
             do {
                 connection = try CoderConnection.resolve(urlFlag: options.coderURL, tokenFile: options.tokenFile)
@@ -156,5 +151,22 @@ struct ServeCommand: AsyncParsableCommand {
         await server.stop()
         try? await live.shutdown()
         try? await running?.stop()
+    }
+
+    /// Starts the embedded Coder sandbox the `--sandbox*` flags describe.
+    @Sendable func startSandbox() async throws -> RunningSandbox {
+        guard let version = SandboxVersion(rawValue: sandboxVersion) else {
+            throw ValidationError("--sandbox-version must be \(SandboxVersion.list).")
+        }
+        let timeScale = sandboxSpeed ?? sandboxTimeScale
+        guard timeScale >= 0 else { throw ValidationError("--sandbox-time-scale must not be negative.") }
+        guard (sandboxIdlePause ?? 0) >= 0 else { throw ValidationError("--sandbox-idle-pause must not be negative.") }
+        let faults: FaultPlan?
+        do { faults = try sandboxFaults.map { try FaultPlan.resolve($0) } } catch { throw ValidationError("--sandbox-faults: \(error)") }
+        let started = try await RunningSandbox.start(SandboxOptions(port: 0, coderVersion: version, timeScale: timeScale,
+                                                                    idlePause: sandboxIdlePause.map { .milliseconds($0 * 1000) },
+                                                                    faults: faults))
+        Logger(label: "fleet-mcp").notice("embedded Coder sandbox (v\(version.rawValue)) at \(started.url)")
+        return started
     }
 }
