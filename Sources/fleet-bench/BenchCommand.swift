@@ -17,6 +17,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Smallest sizes, one repetition: keeps the program working in CI.") var smoke = false
     @Option(name: .customLong("case"), help: "Run only these cases, as N,M,L (agents, statuses, latency ms); repeatable.")
     var cases: [String] = []
+    @Option(help: "Measure only these tools (comma-separated names, e.g. list_agents); for profiling.") var tools: String?
     @Option(help: "Write the results as JSON here.") var json: String?
     @Option(help: "Write the Markdown tables here.") var markdown: String?
     @Option(help: "Run the reliability soak for this many minutes instead of the sweep (RELIABILITY.md).") var soakMinutes: Double?
@@ -84,7 +85,8 @@ struct BenchCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("== \(benchCase.label)\n".utf8))
             var servers = [ServerUnderTest.fleetMCP(binary)]
             if let reference { servers.append(.reference(reference)) }
-            results.append(try await Runner(benchCase: benchCase, repetitions: reps).run(servers))
+            let only = tools.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
+            results.append(try await Runner(benchCase: benchCase, repetitions: reps, onlyTools: only).run(servers))
         }
         let report = Report(machine: Machine.describe(), repetitions: reps, results: results)
         let text = report.markdown()

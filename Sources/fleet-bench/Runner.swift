@@ -74,6 +74,8 @@ struct ServerProcess {
 struct Runner {
     let benchCase: BenchCase
     let repetitions: Int
+    /// Measure only these tools (nil: all).
+    var onlyTools: Set<String>? = nil
 
     func run(_ servers: [ServerUnderTest]) async throws -> CaseResult {
         let sandbox = try await RunningSandbox.start(SandboxOptions(port: 0, coderVersion: .v2_27, latency: .milliseconds(benchCase.latencyMs), timeScale: 0))
@@ -83,7 +85,7 @@ struct Runner {
             let process = try await ServerProcess.launch(server, sandbox: sandbox)
             var measured = ServerResult(server: server.name, coldStartInitializeMs: process.launchToInitialize,
                                         coldStartToolsListMs: process.launchToToolsList, tools: [])
-            for step in steps(for: server) {
+            for step in steps(for: server) where onlyTools?.contains(step.tool) ?? true {
                 measured.tools.append(try await measure(step, process: process, sandbox: sandbox))
             }
             measured.peakRSSMiB = process.peakRSS

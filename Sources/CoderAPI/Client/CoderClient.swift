@@ -31,17 +31,8 @@ public struct CoderClient: Sendable {
     /// Sends a request and returns the raw response when its status is 2xx; otherwise throws `CoderAPIError`.
     public func send(_ method: String, _ path: String, query: [URLQueryItem] = [], body: (any Encodable & Sendable)? = nil,
                      headers: [(name: String, value: String)] = [], timeout: Duration? = nil) async throws -> CoderHTTPResponse {
-        var request = CoderHTTPRequest(method: method, url: url(path, query: query), timeout: timeout ?? self.timeout)
-        request.headers.append((name: "Accept", value: "application/json"))
-        request.headers.append(contentsOf: headers)
-        if let token, !headers.contains(where: { $0.name.caseInsensitiveCompare(SessionToken.headerName) == .orderedSame }) {
-            request.headers.append((name: SessionToken.headerName, value: token.secret))
-        }
-        if let body {
-            request.body = try CoderJSON.encode(body)
-            request.headers.append((name: "Content-Type", value: "application/json"))
-        }
-        let response = try await sendWithRetry(request)
+        let request = try prepare(method, path, query: query, body: body.map { try CoderJSON.encode($0) }, headers: headers, timeout: timeout)
+        let response = try await sendWithRetry(request) { try await transport.send($0) }
         guard (200..<300).contains(response.status) else {
             throw CoderAPIError(response: response, request: request)
         }
@@ -53,14 +44,50 @@ public struct CoderClient: Sendable {
                                      body: (any Encodable & Sendable)? = nil, timeout: Duration? = nil) async throws -> T {
         let response = try await send(method, path, query: query, body: body, timeout: timeout)
         do {
+            if T.self is any ReadSelectively.Type { return try SelectiveJSONDecoder().decode(T.self, from: response.body) }
             return try CoderJSON.decode(T.self, from: response.body)
         } catch {
             throw CoderDecodingError(request: "\(method) \(path)", type: String(describing: T.self), reason: "\(error)")
         }
     }
 
+    /// `GET path` whose 2xx body is decoded piece by piece as it arrives (`StreamedListDecoder`), so the whole
+    /// body is never held. A retried attempt starts a fresh decoder.
+    public func getStreamed<List: StreamableList>(_ path: String, query: [URLQueryItem] = [], as type: List.Type = List.self) async throws -> List {
+        let request = prepare("GET", path, query: query, body: nil, headers: [], timeout: nil)
+        var list: List?
+        let response = try await sendWithRetry(request) { attempt in
+            var decoder = StreamedListDecoder<List>()
+            let response: CoderHTTPResponse
+            do {
+                response = try await transport.send(attempt, streamingInto: &decoder)
+                if (200..<300).contains(response.status) { list = try decoder.result() }
+            } catch let error as DecodingError {
+                throw CoderDecodingError(request: "GET \(path)", type: String(describing: List.self), reason: "\(error)")
+            }
+            return response
+        }
+        guard (200..<300).contains(response.status), let list else { throw CoderAPIError(response: response, request: request) }
+        return list
+    }
+
     public func get<T: Decodable>(_ path: String, query: [URLQueryItem] = [], as type: T.Type = T.self) async throws -> T {
         try await decode(type, "GET", path, query: query)
+    }
+
+    private func prepare(_ method: String, _ path: String, query: [URLQueryItem], body: Data?, headers: [(name: String, value: String)],
+                         timeout: Duration?) -> CoderHTTPRequest {
+        var request = CoderHTTPRequest(method: method, url: url(path, query: query), timeout: timeout ?? self.timeout)
+        request.headers.append((name: "Accept", value: "application/json"))
+        request.headers.append(contentsOf: headers)
+        if let token, !headers.contains(where: { $0.name.caseInsensitiveCompare(SessionToken.headerName) == .orderedSame }) {
+            request.headers.append((name: SessionToken.headerName, value: token.secret))
+        }
+        if let body {
+            request.body = body
+            request.headers.append((name: "Content-Type", value: "application/json"))
+        }
+        return request
     }
 
     func url(_ path: String, query: [URLQueryItem]) -> URL {
@@ -74,7 +101,10 @@ public struct CoderClient: Sendable {
         return components.url!
     }
 
-    private func sendWithRetry(_ request: CoderHTTPRequest) async throws -> CoderHTTPResponse {
+    /// Sends with `attempt` until an answer is final: retries GETs on retryable statuses and connection failures.
+    private func sendWithRetry(_ request: CoderHTTPRequest, _ send: (CoderHTTPRequest) async throws -> CoderHTTPResponse) async throws
+        -> CoderHTTPResponse
+    {
         let attempts = RetryPolicy.isIdempotent(request.method) ? max(1, retry.maxAttempts) : 1
         var attempt = 1
         var request = request
@@ -91,7 +121,7 @@ public struct CoderClient: Sendable {
             let started = ContinuousClock.now
             logger.debug("→ \(request.description)")
             do {
-                let response = try await transport.send(request)
+                let response = try await send(request)
                 logger.debug("← \(response.status) \(request.description) in \(ContinuousClock.now - started)")
                 if attempt < attempts, retry.retryableStatuses.contains(response.status) {
                     let wait = retry.delay(afterAttempt: attempt, retryAfter: response.header("Retry-After"))
@@ -183,6 +213,8 @@ extension CoderClient {
         if !q.isEmpty { query.append(URLQueryItem(name: "q", value: q)) }
         if let limit { query.append(URLQueryItem(name: "limit", value: String(limit))) }
         if let offset { query.append(URLQueryItem(name: "offset", value: String(offset))) }
+        // A fleet's list is the largest answer Coder gives (about 9 KB a workspace): views are decoded as it arrives.
+        if let streamable = T.self as? any StreamableList.Type { return try await getStreamed("/api/v2/workspaces", query: query, as: streamable) as! T }
         return try await get("/api/v2/workspaces", query: query)
     }
 

@@ -8,7 +8,12 @@ import Foundation
 public enum CoderDate {
     /// Parses `2022-05-17T17:39:01.382927298Z`, `2025-11-10T11:38:10.64715+01:00`, `0001-01-01T00:00:00Z`.
     public static func parse(_ text: String) -> Date? {
-        var utf8 = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { parse(utf8: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Parses the UTF-8 bytes of a timestamp (e.g. straight from a JSON document).
+    static func parse(utf8: UnsafeRawBufferPointer) -> Date? {
         guard utf8.count >= 20 else { return nil }
         func digits(_ start: Int, _ count: Int) -> Int? {
             guard start + count <= utf8.count else { return nil }
@@ -50,7 +55,6 @@ public enum CoderDate {
         default:
             return nil
         }
-        utf8.removeAll()
         guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = Double(days * 86400 + hour * 3600 + minute * 60 + second - offsetSeconds) + fraction

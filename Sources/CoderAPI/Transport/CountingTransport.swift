@@ -16,4 +16,11 @@ public final class CountingTransport: HTTPTransport {
         log.withLock { $0.append(request) }
         return try await upstream.send(request)
     }
+
+    public func send<Consumer: ResponseBodyConsumer>(_ request: CoderHTTPRequest, streamingInto consumer: inout Consumer) async throws
+        -> CoderHTTPResponse
+    {
+        log.withLock { $0.append(request) }
+        return try await upstream.send(request, streamingInto: &consumer)
+    }
 }

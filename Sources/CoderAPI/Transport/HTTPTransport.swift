@@ -54,6 +54,30 @@ public struct CoderHTTPResponse: Sendable {
 /// The seam below `CoderClient`: a live HTTP connection, a cassette replay, or a recorder around either.
 public protocol HTTPTransport: Sendable {
     func send(_ request: CoderHTTPRequest) async throws -> CoderHTTPResponse
+
+    /// Sends `request` and hands a 2xx body to `consumer` piece by piece as it arrives, instead of collecting it;
+    /// the returned response then has an empty body. Other statuses come back whole, as from `send(_:)`.
+    ///
+    /// The default collects the body with `send(_:)` and hands it over in one piece; `LiveTransport` streams.
+    func send<Consumer: ResponseBodyConsumer>(_ request: CoderHTTPRequest, streamingInto consumer: inout Consumer) async throws
+        -> CoderHTTPResponse
+}
+
+/// Takes a response body in pieces, in order (see `HTTPTransport.send(_:streamingInto:)`).
+public protocol ResponseBodyConsumer {
+    mutating func consume(_ bytes: UnsafeRawBufferPointer) throws
+}
+
+extension HTTPTransport {
+    public func send<Consumer: ResponseBodyConsumer>(_ request: CoderHTTPRequest, streamingInto consumer: inout Consumer) async throws
+        -> CoderHTTPResponse
+    {
+        var response = try await send(request)
+        guard (200..<300).contains(response.status) else { return response }
+        try response.body.withUnsafeBytes { try consumer.consume($0) }
+        response.body = Data()
+        return response
+    }
 }
 
 /// A transport-level failure (connection refused, timeout), as opposed to an HTTP error status.

@@ -38,18 +38,51 @@ public final class LiveTransport: HTTPTransport {
     }
 
     public func send(_ request: CoderHTTPRequest) async throws -> CoderHTTPResponse {
+        try await exchange(request) { response in
+            let buffer = try await response.body.collect(upTo: maxResponseBytes)
+            return Data(buffer.readableBytesView)
+        }
+    }
+
+    /// Streams a 2xx body into `consumer` as AsyncHTTPClient reads it, so a large answer (the workspace list of a
+    /// big fleet) is never held whole; at most `maxResponseBytes` are read.
+    public func send<Consumer: ResponseBodyConsumer>(_ request: CoderHTTPRequest, streamingInto consumer: inout Consumer) async throws
+        -> CoderHTTPResponse
+    {
+        let limit = maxResponseBytes
+        return try await exchange(request) { response in
+            guard (200..<300).contains(response.status.code) else {
+                return Data(try await response.body.collect(upTo: limit).readableBytesView)
+            }
+            var total = 0
+            for try await piece in response.body {
+                total += piece.readableBytes
+                guard total <= limit else {
+                    throw TransportError(request: request.description, reason: "Coder's answer is larger than \(limit >> 20) MiB")
+                }
+                do { try piece.withUnsafeReadableBytes { try consumer.consume($0) } } catch { throw ConsumerFailure(error: error) }
+            }
+            return Data()
+        }
+    }
+
+    /// Sends `request`, reads the body with `readBody`, and turns AsyncHTTPClient's errors into `TransportError`s.
+    private func exchange(_ request: CoderHTTPRequest, readBody: (HTTPClientResponse) async throws -> Data) async throws
+        -> CoderHTTPResponse
+    {
         var outgoing = HTTPClientRequest(url: request.url.absoluteString)
         outgoing.method = HTTPMethod(rawValue: request.method)
         for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
         if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
         do {
             let response = try await client.execute(outgoing, timeout: .init(request.timeout))
-            let buffer = try await response.body.collect(upTo: maxResponseBytes)
             return CoderHTTPResponse(
                 status: Int(response.status.code),
                 headers: response.headers.map { ($0.name, $0.value) },
-                body: Data(buffer.readableBytesView)
+                body: try await readBody(response)
             )
+        } catch let failure as ConsumerFailure {
+            throw failure.error
         } catch let error as HTTPClientError {
             switch error {
             case .deadlineExceeded, .readTimeout:
@@ -73,6 +106,11 @@ public final class LiveTransport: HTTPTransport {
             throw TransportError(request: request.description, reason: reason, isConnectFailure: Self.connectFailures.contains(reason))
         }
     }
+}
+
+/// An error of the body's consumer (e.g. a decoding error), passed through unchanged.
+private struct ConsumerFailure: Error {
+    var error: any Error
 }
 
 extension LiveTransport {
