@@ -41,10 +41,13 @@ struct BenchCommand: AsyncParsableCommand {
             return handler
         }
         let binary = fleetMCP ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("fleet-mcp").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else { throw ValidationError("no fleet-mcp binary at \(binary); pass --fleet-mcp") }
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw ValidationError("no fleet-mcp binary at \(binary); pass --fleet-mcp")
+        }
         if let reference, !FileManager.default.isExecutableFile(atPath: reference) { throw ValidationError("no reference server at \(reference)") }
         if let soakMinutes {
-            let soak = Soak(agents: soakAgents, clients: soakClients, duration: .milliseconds(Int64(soakMinutes * 60_000)), faults: soakFaults, binary: binary)
+            let soak = Soak(
+                agents: soakAgents, clients: soakClients, duration: .milliseconds(Int64(soakMinutes * 60_000)), faults: soakFaults, binary: binary)
             let figures = try await soak.run()
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -132,9 +135,12 @@ enum ServerUnderTest: Sendable {
 /// The machine the numbers come from.
 enum Machine {
     static func describe() -> String {
-        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
-            .split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
-        let memory = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8))?
+        let cpu =
+            (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last?.trimmingCharacters(in: .whitespaces)
+            ?? "unknown CPU"
+        let memory =
+            (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("MemTotal") }.map { line in
                 let kb = Double(line.split(separator: " ").dropFirst().first { Double($0) != nil } ?? "0") ?? 0
                 return String(format: "%.0f GiB", kb / 1_048_576)

@@ -80,10 +80,11 @@ struct HTTPLoad {
             let sorted = samples.map(\.1).sorted()
             return ToolLatency(tool: tool, calls: sorted.count, p50Ms: Self.percentile(sorted, 0.5), p99Ms: Self.percentile(sorted, 0.99))
         }.sorted { $0.tool < $1.tool }
-        return Result(server: target.name, clients: clients, callsPerClient: callsPerClient, agents: agents, calls: times.count,
-                      errors: outcomes.errors.count, firstErrors: Array(outcomes.errors.prefix(3)), seconds: seconds,
-                      callsPerSecond: Double(times.count) / seconds, p50Ms: Self.percentile(times, 0.5), p99Ms: Self.percentile(times, 0.99),
-                      maxMs: times.last ?? 0, tools: tools)
+        return Result(
+            server: target.name, clients: clients, callsPerClient: callsPerClient, agents: agents, calls: times.count,
+            errors: outcomes.errors.count, firstErrors: Array(outcomes.errors.prefix(3)), seconds: seconds,
+            callsPerSecond: Double(times.count) / seconds, p50Ms: Self.percentile(times, 0.5), p99Ms: Self.percentile(times, 0.99),
+            maxMs: times.last ?? 0, tools: tools)
     }
 
     /// One client: initialize, the initialized notification, then its calls; latency per successful call, errors as text.
@@ -130,8 +131,10 @@ struct MCPSession {
     }
 
     mutating func initialize() async throws {
-        let request = Initialize.request(.init(protocolVersion: "2025-06-18", capabilities: .init(),
-                                               clientInfo: .init(name: "fleet-bench", version: "1")))
+        let request = Initialize.request(
+            .init(
+                protocolVersion: "2025-06-18", capabilities: .init(),
+                clientInfo: .init(name: "fleet-bench", version: "1")))
         let (body, headers) = try await post(try JSONEncoder().encode(request))
         sessionID = headers.first(name: "mcp-session-id")
         let message = try Self.message(body, contentType: headers.first(name: "content-type"))

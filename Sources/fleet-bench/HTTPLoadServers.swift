@@ -20,7 +20,7 @@ enum HTTPLoadRun {
         var results: [HTTPLoad.Result] = []
         do {
             var servers: [(String, HTTPLoad, () throws -> (Process, HTTPLoad.Target))] = [
-                ("fleet-mcp", load, { try launchFleetMCP(fleetMCP, sandbox: sandbox, directory: directory, load: load) }),
+                ("fleet-mcp", load, { try launchFleetMCP(fleetMCP, sandbox: sandbox, directory: directory, load: load) })
             ]
             if let reference { servers.append(("reference", referenceLoad, { try launchReference(reference, sandbox: sandbox) })) }
             for (name, load, launch) in servers {
@@ -50,10 +50,14 @@ enum HTTPLoadRun {
         try token.write(to: tokenFile, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--http", "127.0.0.1:0", "--port-file", portFile.path, "--bearer-token-file", tokenFile.path,
-                             "--max-concurrent-per-user", String(load.clients + 8), "--log-level", "error"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["CODER_URL": sandbox.url.absoluteString,
-                                                                           "CODER_SESSION_TOKEN": sandbox.token]) { $1 }
+        process.arguments = [
+            "serve", "--http", "127.0.0.1:0", "--port-file", portFile.path, "--bearer-token-file", tokenFile.path,
+            "--max-concurrent-per-user", String(load.clients + 8), "--log-level", "error",
+        ]
+        process.environment = ProcessInfo.processInfo.environment.merging([
+            "CODER_URL": sandbox.url.absoluteString,
+            "CODER_SESSION_TOKEN": sandbox.token,
+        ]) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.standardError
         try process.run()
@@ -126,8 +130,9 @@ enum HTTPLoadRun {
             "|---|---|---|---|---|---|---|---|---|",
         ]
         for r in results {
-            lines.append("| \(r.server) | \(r.clients) × \(r.callsPerClient) | \(r.agents) | \(r.calls) | \(r.errors) | "
-                + String(format: "%.0f | %.1f | %.1f | %.1f |", r.callsPerSecond, r.p50Ms, r.p99Ms, r.maxMs))
+            lines.append(
+                "| \(r.server) | \(r.clients) × \(r.callsPerClient) | \(r.agents) | \(r.calls) | \(r.errors) | "
+                    + String(format: "%.0f | %.1f | %.1f | %.1f |", r.callsPerSecond, r.p50Ms, r.p99Ms, r.maxMs))
         }
         lines += ["", "| server | tool | calls | p50 ms | p99 ms |", "|---|---|---|---|---|"]
         for r in results {

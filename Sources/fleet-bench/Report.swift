@@ -54,7 +54,8 @@ struct Report: Codable {
                 out += row + "\n"
             }
             for server in result.servers {
-                out += "\n\(server.server): cold start \(f(server.coldStartInitializeMs)) ms to `initialize`, \(f(server.coldStartToolsListMs)) ms to `tools/list`"
+                out +=
+                    "\n\(server.server): cold start \(f(server.coldStartInitializeMs)) ms to `initialize`, \(f(server.coldStartToolsListMs)) ms to `tools/list`"
                 out += server.peakRSSMiB.map { ", peak RSS \(f($0, 1)) MiB" } ?? ""
             }
             out += "\n"

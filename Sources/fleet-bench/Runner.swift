@@ -41,15 +41,17 @@ struct ServerProcess {
         let initialized = ContinuousClock.now - started
         _ = try await client.listTools()
         let listed = ContinuousClock.now - started
-        return ServerProcess(process: process, client: client, stdin: input.fileHandleForWriting,
-                             launchToInitialize: initialized.milliseconds, launchToToolsList: listed.milliseconds)
+        return ServerProcess(
+            process: process, client: client, stdin: input.fileHandleForWriting,
+            launchToInitialize: initialized.milliseconds, launchToToolsList: listed.milliseconds)
     }
 
     /// Peak resident memory of the server process (`VmHWM`), in MiB.
     var peakRSS: Double? {
         guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kb = line.split(separator: " ").compactMap({ Double($0) }).first else { return nil }
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kb = line.split(separator: " ").compactMap({ Double($0) }).first
+        else { return nil }
         return kb / 1024
     }
 
@@ -78,13 +80,15 @@ struct Runner {
     var onlyTools: Set<String>? = nil
 
     func run(_ servers: [ServerUnderTest]) async throws -> CaseResult {
-        let sandbox = try await RunningSandbox.start(SandboxOptions(port: 0, coderVersion: .v2_27, latency: .milliseconds(benchCase.latencyMs), timeScale: 0))
+        let sandbox = try await RunningSandbox.start(
+            SandboxOptions(port: 0, coderVersion: .v2_27, latency: .milliseconds(benchCase.latencyMs), timeScale: 0))
         try await sandbox.seedFleet(agents: benchCase.agents, statusesPerAgent: benchCase.statuses)
         var result = CaseResult(benchCase: benchCase, servers: [])
         for server in servers {
             let process = try await ServerProcess.launch(server, sandbox: sandbox)
-            var measured = ServerResult(server: server.name, coldStartInitializeMs: process.launchToInitialize,
-                                        coldStartToolsListMs: process.launchToToolsList, tools: [])
+            var measured = ServerResult(
+                server: server.name, coldStartInitializeMs: process.launchToInitialize,
+                coldStartToolsListMs: process.launchToToolsList, tools: [])
             for step in steps(for: server) where onlyTools?.contains(step.tool) ?? true {
                 measured.tools.append(try await measure(step, process: process, sandbox: sandbox))
             }
@@ -111,16 +115,22 @@ struct Runner {
             Step(label: "list_agent_roles", tool: "list_agent_roles", arguments: { _ in ["project": "Webshop"] }),
             Step(label: "list_agents", tool: "list_agents", arguments: { _ in [:] }),
             Step(label: "show_agent", tool: "show_agent", arguments: { _ in ["agent_name": "agent-bench-0"] }),
-            Step(label: "show_agent_task_history (first page)", tool: "show_agent_task_history",
-                 arguments: { _ in ["agent_name": "agent-bench-0", "page": 1, "page_size": 20] }),
-            Step(label: "show_agent_task_history (last page)", tool: "show_agent_task_history",
-                 arguments: { _ in ["agent_name": "agent-bench-0", "page": .int(lastPage), "page_size": 20] }),
+            Step(
+                label: "show_agent_task_history (first page)", tool: "show_agent_task_history",
+                arguments: { _ in ["agent_name": "agent-bench-0", "page": 1, "page_size": 20] }),
+            Step(
+                label: "show_agent_task_history (last page)", tool: "show_agent_task_history",
+                arguments: { _ in ["agent_name": "agent-bench-0", "page": .int(lastPage), "page_size": 20] }),
             Step(label: "show_agent_log", tool: "show_agent_log", arguments: { _ in ["agent_name": "agent-bench-1"] }),
-            Step(label: "create_agent", tool: "create_agent",
-                 arguments: { i in ["name": .string("\(tag)new\(i)"), "project": "Webshop", "task": "Investigate the cache", "role": "Coder"] }),
-            Step(label: "start_agent_task", tool: "start_agent_task",
-                 arguments: { [agents = benchCase.agents] i in ["agent_name": .string("agent-bench-\(i % agents)"), "task_description": "Investigate the logs"] },
-                 settle: true),
+            Step(
+                label: "create_agent", tool: "create_agent",
+                arguments: { i in ["name": .string("\(tag)new\(i)"), "project": "Webshop", "task": "Investigate the cache", "role": "Coder"] }),
+            Step(
+                label: "start_agent_task", tool: "start_agent_task",
+                arguments: { [agents = benchCase.agents] i in
+                    ["agent_name": .string("agent-bench-\(i % agents)"), "task_description": "Investigate the logs"]
+                },
+                settle: true),
             Step(label: "delete_agent", tool: "delete_agent", arguments: { i in ["agent_name": .string("\(tag)new\(i)")] }),
         ]
     }
@@ -145,9 +155,10 @@ struct Runner {
         }
         let calls = times.count
         times.sort()
-        return ToolResult(tool: step.label, calls: calls, p50Ms: times[times.count / 2], p95Ms: times[min(times.count - 1, Int(Double(times.count) * 0.95))],
-                          maxMs: times.last ?? 0, requestsPerCall: Double(requests) / Double(calls), bytesPerCall: bytes / calls,
-                          errors: errors)
+        return ToolResult(
+            tool: step.label, calls: calls, p50Ms: times[times.count / 2], p95Ms: times[min(times.count - 1, Int(Double(times.count) * 0.95))],
+            maxMs: times.last ?? 0, requestsPerCall: Double(requests) / Double(calls), bytesPerCall: bytes / calls,
+            errors: errors)
     }
 }
 

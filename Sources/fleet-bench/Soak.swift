@@ -140,7 +140,9 @@ struct Soak {
     }
 
     /// One random call: mostly reads, and writes with a unique task text so duplicates and losses can be counted.
-    static func step(agent: String, client: Int, serial: Int, using generator: inout SystemRandomNumberGenerator)
+    static func step(
+        agent: String, client: Int, serial: Int, using generator: inout SystemRandomNumberGenerator
+    )
         -> (String, [String: Value], String?)
     {
         let name = Value.string(agent)

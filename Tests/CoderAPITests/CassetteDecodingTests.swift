@@ -7,7 +7,10 @@ import Testing
     /// The model each recorded endpoint answers with, by method and path shape.
     static func decode(method: String, path: String, status: Int, body: Data) throws -> String {
         let decoder = CoderJSON.decoder()
-        if status >= 400 { _ = try decoder.decode(CoderErrorBody.self, from: body); return "CoderErrorBody" }
+        if status >= 400 {
+            _ = try decoder.decode(CoderErrorBody.self, from: body)
+            return "CoderErrorBody"
+        }
         if body.isEmpty { return "empty" }
         func matches(_ pattern: String) -> Bool {
             let a = path.split(separator: "/"), b = pattern.split(separator: "/")
@@ -48,8 +51,9 @@ import Testing
         for interaction in cassette.interactions {
             let body = Data((interaction.response.body.string ?? "").utf8)
             do {
-                let model = try Self.decode(method: interaction.request.method, path: interaction.request.path,
-                                            status: interaction.response.status.code, body: body)
+                let model = try Self.decode(
+                    method: interaction.request.method, path: interaction.request.path,
+                    status: interaction.response.status.code, body: body)
                 #expect(!model.isEmpty)
             } catch {
                 Issue.record("\(name): \(interaction.request.method) \(interaction.request.path) did not decode: \(error)")

@@ -58,8 +58,10 @@ import Testing
         let spec = "/api/v2/buildinfo: latency=200ms; /api/v2/templates: spike=200ms@1; /api/v2/organizations: spike=5s@0"
         try await withSandbox(try Self.options(spec)) { sandbox in
             let http = SandboxHTTP(sandbox)
-            for (target, slow) in [("/api/v2/buildinfo", true), ("/api/v2/templates", true), ("/api/v2/organizations", false),
-                                   ("/api/v2/users/me", false)] {
+            for (target, slow) in [
+                ("/api/v2/buildinfo", true), ("/api/v2/templates", true), ("/api/v2/organizations", false),
+                ("/api/v2/users/me", false),
+            ] {
                 let started = ContinuousClock.now
                 let answer = try await http.get(target)
                 let took = ContinuousClock.now - started

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import CoderSandbox
 
 /// The fault specification: the compact syntax, files, route patterns, and reproducible decisions.
@@ -7,34 +8,45 @@ import Testing
     @Test func theCompactSyntaxParses() throws {
         let spec = "POST /api/v2/workspaces/*/builds: 409@0.5; GET /api/v2/workspaces: latency=200ms, 503@0.1; *: 401-after=500"
         let plan = try FaultPlan(parsing: spec)
-        #expect(plan == FaultPlan(rules: [
-            FaultRule(method: "POST", pattern: "/api/v2/workspaces/*/builds", faults: [.status(409, rate: 0.5)]),
-            FaultRule(method: "GET", pattern: "/api/v2/workspaces", faults: [.latency(.milliseconds(200)), .status(503, rate: 0.1)]),
-            FaultRule(pattern: "*", faults: [.revokeAfter(500)]),
-        ]))
+        #expect(
+            plan
+                == FaultPlan(rules: [
+                    FaultRule(method: "POST", pattern: "/api/v2/workspaces/*/builds", faults: [.status(409, rate: 0.5)]),
+                    FaultRule(method: "GET", pattern: "/api/v2/workspaces", faults: [.latency(.milliseconds(200)), .status(503, rate: 0.1)]),
+                    FaultRule(pattern: "*", faults: [.revokeAfter(500)]),
+                ]))
     }
 
     @Test func everyFaultKindParses() throws {
-        let plan = try FaultPlan(parsing: """
-            /a: 500@1, 502@0.5, 503@0, 429@0.2/3, 429@1, 409@1
-            # a comment line
-            /b/**: latency=2s, spike=150ms@0.25, hang@0.1, reset@0.1, truncate@1, MALFORMED@1, 401-after=0
-            """)
-        #expect(plan.rules.map(\.faults) == [
-            [.status(500, rate: 1), .status(502, rate: 0.5), .status(503, rate: 0), .rateLimited(rate: 0.2, retryAfter: 3),
-             .rateLimited(rate: 1, retryAfter: 1), .status(409, rate: 1)],
-            [.latency(.seconds(2)), .spike(.milliseconds(150), rate: 0.25), .hang(rate: 0.1), .reset(rate: 0.1), .truncate(rate: 1),
-             .malformed(rate: 1), .revokeAfter(0)],
-        ])
+        let plan = try FaultPlan(
+            parsing: """
+                /a: 500@1, 502@0.5, 503@0, 429@0.2/3, 429@1, 409@1
+                # a comment line
+                /b/**: latency=2s, spike=150ms@0.25, hang@0.1, reset@0.1, truncate@1, MALFORMED@1, 401-after=0
+                """)
+        #expect(
+            plan.rules.map(\.faults) == [
+                [
+                    .status(500, rate: 1), .status(502, rate: 0.5), .status(503, rate: 0), .rateLimited(rate: 0.2, retryAfter: 3),
+                    .rateLimited(rate: 1, retryAfter: 1), .status(409, rate: 1),
+                ],
+                [
+                    .latency(.seconds(2)), .spike(.milliseconds(150), rate: 0.25), .hang(rate: 0.1), .reset(rate: 0.1), .truncate(rate: 1),
+                    .malformed(rate: 1), .revokeAfter(0),
+                ],
+            ])
         #expect(plan.rules.map(\.method) == [nil, nil])
         // The description is the syntax again.
-        let again = try FaultPlan(parsing: plan.rules.map { "\($0.pattern): " + $0.faults.map(\.description).joined(separator: ", ") }
-            .joined(separator: "; "))
+        let again = try FaultPlan(
+            parsing: plan.rules.map { "\($0.pattern): " + $0.faults.map(\.description).joined(separator: ", ") }
+                .joined(separator: "; "))
         #expect(again == plan)
     }
 
-    @Test(arguments: ["GET /x", "/x: 418@1", "/x: 500@2", "/x: 500", "/x: latency=fast", "x: 500@1", "", " ; ", "GET POST /x: 500@1",
-                      "/x: spike=10ms", "/x: 401-after=-1", "/x: 429@0.5/soon"])
+    @Test(arguments: [
+        "GET /x", "/x: 418@1", "/x: 500@2", "/x: 500", "/x: latency=fast", "x: 500@1", "", " ; ", "GET POST /x: 500@1",
+        "/x: spike=10ms", "/x: 401-after=-1", "/x: 429@0.5/soon",
+    ])
     func mistakesAreReported(_ spec: String) {
         #expect(throws: FaultSpecError.self) { try FaultPlan(parsing: spec) }
     }
@@ -69,25 +81,32 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let yaml = directory.appendingPathComponent("faults.yaml")
         try """
-            seed: 7
-            rules:
-              - route: "POST /api/v2/workspaces/*/builds"
-                faults: "409@0.5, latency=20ms"
-              - route: "*"
-                faults: ["401-after=500"]
-            """.write(to: yaml, atomically: true, encoding: .utf8)
+        seed: 7
+        rules:
+          - route: "POST /api/v2/workspaces/*/builds"
+            faults: "409@0.5, latency=20ms"
+          - route: "*"
+            faults: ["401-after=500"]
+        """.write(to: yaml, atomically: true, encoding: .utf8)
         let json = directory.appendingPathComponent("faults.json")
         try #"{"rules": [{"route": "GET /api/v2/buildinfo", "faults": ["hang@0.5"]}]}"#.write(to: json, atomically: true, encoding: .utf8)
         let fromYAML = try FaultPlan.resolve(yaml.path)
-        #expect(fromYAML == FaultPlan(rules: [
-            FaultRule(method: "POST", pattern: "/api/v2/workspaces/*/builds", faults: [.status(409, rate: 0.5), .latency(.milliseconds(20))]),
-            FaultRule(pattern: "*", faults: [.revokeAfter(500)]),
-        ], seed: 7))
+        #expect(
+            fromYAML
+                == FaultPlan(
+                    rules: [
+                        FaultRule(
+                            method: "POST", pattern: "/api/v2/workspaces/*/builds", faults: [.status(409, rate: 0.5), .latency(.milliseconds(20))]),
+                        FaultRule(pattern: "*", faults: [.revokeAfter(500)]),
+                    ], seed: 7))
         #expect(try FaultPlan.resolve(yaml.path, seed: 9).seed == 9, "--fault-seed wins over the file")
         #expect(try FaultPlan.resolve(json.path).rules == [FaultRule(method: "GET", pattern: "/api/v2/buildinfo", faults: [.hang(rate: 0.5)])])
-        #expect(try FaultPlan.resolve("/api/v2/buildinfo: 500@1", seed: 3) == FaultPlan(rules: [
-            FaultRule(pattern: "/api/v2/buildinfo", faults: [.status(500, rate: 1)]),
-        ], seed: 3))
+        #expect(
+            try FaultPlan.resolve("/api/v2/buildinfo: 500@1", seed: 3)
+                == FaultPlan(
+                    rules: [
+                        FaultRule(pattern: "/api/v2/buildinfo", faults: [.status(500, rate: 1)])
+                    ], seed: 3))
         #expect(throws: (any Error).self) { try FaultPlan.resolve(directory.appendingPathComponent("missing.yaml").path) }
     }
 

@@ -12,8 +12,10 @@ import Testing
 
     static var seed: SandboxSeed {
         var seed = SandboxSeed.default
-        seed.users = [.init(username: "alice", name: "Alice", email: "alice@example.com", token: aliceToken),
-                      .init(username: "bob", name: "Bob", email: "bob@example.com", token: bobToken)]
+        seed.users = [
+            .init(username: "alice", name: "Alice", email: "alice@example.com", token: aliceToken),
+            .init(username: "bob", name: "Bob", email: "bob@example.com", token: bobToken),
+        ]
         seed.agents = [.init(workspace: "agent-bobs", owner: "bob", template: "webshop", prompt: "Bob's task")]
         return seed
     }
@@ -24,8 +26,9 @@ import Testing
             #expect(await sandbox.sessionTokens().map(\.token) == [Self.aliceToken, Self.bobToken])
             let alice = SandboxHTTP(sandbox)
             let mine = try await alice.createWorkspace("agent-alices", prompt: "Alice's task")
-            let bobs = try #require(try await alice.json(.GET, "/api/v2/workspaces", as: WorkspacesResponse.self)
-                .workspaces.first { $0.name == "agent-bobs" }, "the admin sees bob's workspace")
+            let bobs = try #require(
+                try await alice.json(.GET, "/api/v2/workspaces", as: WorkspacesResponse.self)
+                    .workspaces.first { $0.name == "agent-bobs" }, "the admin sees bob's workspace")
             #expect(bobs.ownerName == "bob")
 
             @Sendable func asBob(_ path: String) async throws -> HTTPAnswer { try await alice.get(path, token: Self.bobToken) }
@@ -37,12 +40,14 @@ import Testing
             #expect(try await asBob("/api/v2/users/alice/workspace/agent-alices").status == 404)
             #expect(try await asBob("/api/v2/tasks/alice/agent-alices").status == 404)
             #expect(try await asBob("/api/v2/tasks/me/agent-alices").status == 404)
-            let stop = try await alice.send(.POST, "/api/v2/workspaces/\(mine.id)/builds", json: CreateWorkspaceBuildRequest(transition: .delete),
-                                            token: Self.bobToken)
+            let stop = try await alice.send(
+                .POST, "/api/v2/workspaces/\(mine.id)/builds", json: CreateWorkspaceBuildRequest(transition: .delete),
+                token: Self.bobToken)
             #expect(stop.status == 404, "a member cannot build (stop, delete) another's workspace")
             let template = try await alice.template("webshop")
-            let forAlice = try await alice.send(.POST, "/api/v2/users/alice/workspaces",
-                                                json: CreateWorkspaceRequest(name: "agent-intruder", templateID: template.id), token: Self.bobToken)
+            let forAlice = try await alice.send(
+                .POST, "/api/v2/users/alice/workspaces",
+                json: CreateWorkspaceRequest(name: "agent-intruder", templateID: template.id), token: Self.bobToken)
             #expect(forAlice.status == 403)
             #expect(try await alice.workspace(mine.id).latestBuild.transition == .start, "alice's workspace untouched")
             // Bob's own lookups work with his token; the admin reaches his by id.

@@ -6,8 +6,10 @@ import Testing
 /// Task pause, resume, input updates and log snapshots (Coder 2.31+), and the idle timeout.
 @Suite struct PauseResumeTests {
     /// A task whose first turn has ended (`complete`, no pull request).
-    static func settledTask(_ http: SandboxHTTP, name: String = "agent-p",
-                            prompt: String = "Investigate the slow deploys") async throws -> CoderTask {
+    static func settledTask(
+        _ http: SandboxHTTP, name: String = "agent-p",
+        prompt: String = "Investigate the slow deploys"
+    ) async throws -> CoderTask {
         _ = try await http.createTask(name, prompt: prompt)
         try await eventually("the first turn to end") {
             let task = try await http.task(name)
@@ -146,8 +148,9 @@ import Testing
             // Resumed, it is paused again once idle.
             #expect(try await http.send(.POST, "/api/v2/tasks/me/agent-idle/resume").status == 202)
             try await eventually("the second pause") { try await Self.builds(http, task.workspaceID ?? "").count == 4 }
-            #expect(try await Self.builds(http, task.workspaceID ?? "").map(\.reason.rawValue)
-                == ["task_auto_pause", "task_resume", "task_auto_pause", "initiator"])
+            #expect(
+                try await Self.builds(http, task.workspaceID ?? "").map(\.reason.rawValue)
+                    == ["task_auto_pause", "task_resume", "task_auto_pause", "initiator"])
         }
     }
 

@@ -79,8 +79,10 @@ import Testing
         defer { try? FileManager.default.removeItem(at: file) }
         var options = SandboxOptions.testing()
         options.requestLogFile = file
-        let sent = ["/api/v2/buildinfo", "/api/v2/workspaces?q=owner%3Ame%20name%3A%22a%20b%22&limit=5", "/api/v2/users/no%2Fbody",
-                    "/%40alice/x/apps/ccw/status", "/nowhere?x"]
+        let sent = [
+            "/api/v2/buildinfo", "/api/v2/workspaces?q=owner%3Ame%20name%3A%22a%20b%22&limit=5", "/api/v2/users/no%2Fbody",
+            "/%40alice/x/apps/ccw/status", "/nowhere?x",
+        ]
         let log = try await withSandbox(options) { sandbox in
             let http = SandboxHTTP(sandbox)
             for target in sent { _ = try await http.get(target) }
@@ -88,10 +90,11 @@ import Testing
             #expect(sandbox.requestCount == sent.count + 1)
             return sandbox.requestLog
         }
-        let expected = sent.map { target -> SandboxRequestRecord in
-            let parts = target.split(separator: "?", maxSplits: 1).map(String.init)
-            return SandboxRequestRecord(method: "GET", path: parts[0], query: parts.count == 2 ? parts[1] : nil)
-        } + [SandboxRequestRecord(method: "POST", path: "/api/v2/users/me/workspaces")]
+        let expected =
+            sent.map { target -> SandboxRequestRecord in
+                let parts = target.split(separator: "?", maxSplits: 1).map(String.init)
+                return SandboxRequestRecord(method: "GET", path: parts[0], query: parts.count == 2 ? parts[1] : nil)
+            } + [SandboxRequestRecord(method: "POST", path: "/api/v2/users/me/workspaces")]
         #expect(log == expected)
         #expect(log.map(\.target).prefix(sent.count) == sent[...])
         let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n")

@@ -1,6 +1,7 @@
 import CoderAPI
 import Foundation
 import Testing
+
 @testable import CoderSandbox
 
 /// Sandbox behaviour beyond single answers: search queries, state transitions, latency, determinism.
@@ -8,8 +9,10 @@ import Testing
     @Test func workspaceSearchUnderstandsCodersKeys() async throws {
         try await withSandbox(.testing()) { sandbox in
             let http = SandboxHTTP(sandbox)
-            for (name, template, prompt) in [("agent-a", "webshop", "Fix A"), ("agent-b", "webshop", "Fix B"), ("agent-c", "platform", "Check C"),
-                                             ("plain", "docker-dev", "")] {
+            for (name, template, prompt) in [
+                ("agent-a", "webshop", "Fix A"), ("agent-b", "webshop", "Fix B"), ("agent-c", "platform", "Check C"),
+                ("plain", "docker-dev", ""),
+            ] {
                 _ = try await http.createWorkspace(name, template: template, prompt: prompt.isEmpty ? nil : prompt)
             }
             func names(_ query: String) async throws -> ([String], Int) {
@@ -45,7 +48,8 @@ import Testing
             for _ in 0..<400 {
                 let current = try await http.workspace(workspace.id)
                 let agent = current.latestBuild.resources.flatMap { $0.agents ?? [] }.first
-                let state = "\(current.latestBuild.job.status)/\(current.latestBuild.status)/"
+                let state =
+                    "\(current.latestBuild.job.status)/\(current.latestBuild.status)/"
                     + (agent.map { "\($0.status)/\($0.lifecycleState)" } ?? "-")
                 if seen.last != state { seen.append(state) }
                 if agent?.lifecycleState == .ready { break }
@@ -78,26 +82,31 @@ import Testing
                 try await http.workspace(workspace.id).latestBuild.resources.flatMap { $0.agents ?? [] }.first?.lifecycleState == .ready
             }
             let token = try #require(await sandbox.agentToken(workspaceID: workspace.id))
-            let answer = try await http.send(.PATCH, "/api/v2/workspaceagents/me/app-status",
-                                             json: PatchAppStatus(appSlug: "ccw", state: .working, message: "Hi"), token: token)
+            let answer = try await http.send(
+                .PATCH, "/api/v2/workspaceagents/me/app-status",
+                json: PatchAppStatus(appSlug: "ccw", state: .working, message: "Hi"), token: token)
             #expect(answer.status == 200)
             #expect(answer.text.trimmingCharacters(in: .whitespacesAndNewlines) == "null")
-            let tooLong = try await http.send(.PATCH, "/api/v2/workspaceagents/me/app-status",
-                                              json: PatchAppStatus(appSlug: "ccw", state: .working, message: String(repeating: "x", count: 161)),
-                                              token: token)
+            let tooLong = try await http.send(
+                .PATCH, "/api/v2/workspaceagents/me/app-status",
+                json: PatchAppStatus(appSlug: "ccw", state: .working, message: String(repeating: "x", count: 161)),
+                token: token)
             #expect(tooLong.status == 400)
             #expect(tooLong.message == "Message is too long.")
         }
     }
 
     @Test func agentsDecideTheSameWayForTheSameSeed() {
-        let prompts = ["Fix the login bug", "Investigate the slow deploys", "[needs-input] Review the PR", "[fail] Run migrations",
-                       "[slow] Refactor pricing"]
+        let prompts = [
+            "Fix the login bug", "Investigate the slow deploys", "[needs-input] Review the PR", "[fail] Run migrations",
+            "[slow] Refactor pricing",
+        ]
         for prompt in prompts {
             #expect(TurnPlanner.plan(prompt: prompt, seed: 42) == TurnPlanner.plan(prompt: prompt, seed: 42))
         }
-        #expect(TurnPlanner.plan(prompt: "Fix the login bug", seed: 42).outcome
-            == .complete(summary: "Done: Fix the login bug. Tests pass; pull request opened.", pullRequest: true))
+        #expect(
+            TurnPlanner.plan(prompt: "Fix the login bug", seed: 42).outcome
+                == .complete(summary: "Done: Fix the login bug. Tests pass; pull request opened.", pullRequest: true))
         if case .needsInput = TurnPlanner.plan(prompt: "[needs-input] Review the PR", seed: 1).outcome {} else { Issue.record("[needs-input] asks") }
         #expect(TurnPlanner.plan(prompt: "[fail] Run migrations", seed: 1).outcome == .crash)
         #expect(TurnPlanner.plan(prompt: "[slow] Investigate", seed: 1).slow)

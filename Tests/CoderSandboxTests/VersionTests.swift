@@ -61,8 +61,11 @@ import Testing
             let messages = try await http.get("/@alice/agent-proxied/apps/ccw/messages")
             #expect(messages.status == 200)
             #expect(messages.text.contains("Investigate the slow deploys"))
-            let created = try await http.send(.POST, "/api/v2/tasks/me", json: CreateTaskRequest(templateVersionID: workspace.templateActiveVersionID,
-                                                                                                  input: "x"))
+            let created = try await http.send(
+                .POST, "/api/v2/tasks/me",
+                json: CreateTaskRequest(
+                    templateVersionID: workspace.templateActiveVersionID,
+                    input: "x"))
             #expect(created.status == 404)
             #expect(created.message == "Route not found.")
         }

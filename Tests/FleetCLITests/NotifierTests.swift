@@ -9,7 +9,9 @@ import Testing
 @Suite struct NotifierTests {
     let event = FleetEvent(
         agent: "ada", project: "webshop", oldStatus: .busy, newStatus: .needsInput, at: Date(timeIntervalSince1970: 1_800_000_000),
-        report: HistoryEntry(id: "r", state: "failure", message: "Which currency?", uri: "", needsUserAttention: true, createdAt: Date(timeIntervalSince1970: 1_800_000_000)),
+        report: HistoryEntry(
+            id: "r", state: "failure", message: "Which currency?", uri: "", needsUserAttention: true,
+            createdAt: Date(timeIntervalSince1970: 1_800_000_000)),
         reason: nil)
 
     @Test func slackGetsText() throws {

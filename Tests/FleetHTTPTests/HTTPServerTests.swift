@@ -3,6 +3,7 @@ import Foundation
 import MCP
 import NIOHTTP1
 import Testing
+
 @testable import FleetHTTP
 
 /// fleet-mcp over Streamable HTTP in-process, against the sandbox: guards, identity, health, metrics, shutdown.
@@ -24,7 +25,8 @@ import Testing
             #expect(malformed.status == 400)
             let metadata = try await Wire.send(team.base + "/.well-known/oauth-protected-resource/mcp", method: .GET)
             #expect(metadata.status == 200)
-            #expect(metadata.text.contains("\"resource\":\"http:\\/\\/127.0.0.1:\(team.server.port)\\/mcp\"")
+            #expect(
+                metadata.text.contains("\"resource\":\"http:\\/\\/127.0.0.1:\(team.server.port)\\/mcp\"")
                     || metadata.text.contains("\"resource\":\"http://127.0.0.1:\(team.server.port)/mcp\""))
             let metrics = team.metrics.exposition()
             #expect(metrics.contains("fleet_mcp_auth_failures_total{reason=\"missing\"} 1"))
@@ -35,14 +37,17 @@ import Testing
 
     @Test func refusesForeignOriginAndHost() async throws {
         try await TeamFixture.with { team in
-            let foreign = try await Wire.send(team.endpoint, body: Self.listTools, token: TeamFixture.aliceBearer,
-                                              headers: [("Origin", "https://evil.example")])
+            let foreign = try await Wire.send(
+                team.endpoint, body: Self.listTools, token: TeamFixture.aliceBearer,
+                headers: [("Origin", "https://evil.example")])
             #expect(foreign.status == 403)
-            let local = try await Wire.send(team.endpoint, body: Self.listTools, token: TeamFixture.aliceBearer,
-                                            headers: [("Origin", "http://localhost:3000")])
+            let local = try await Wire.send(
+                team.endpoint, body: Self.listTools, token: TeamFixture.aliceBearer,
+                headers: [("Origin", "http://localhost:3000")])
             #expect(local.status == 200)
-            let rebound = try await Wire.send(team.endpoint, body: Self.listTools, token: TeamFixture.aliceBearer,
-                                              headers: [("Host", "evil.example:\(team.server.port)")])
+            let rebound = try await Wire.send(
+                team.endpoint, body: Self.listTools, token: TeamFixture.aliceBearer,
+                headers: [("Host", "evil.example:\(team.server.port)")])
             #expect(rebound.status == 421)
             #expect(team.metrics.exposition().contains("fleet_mcp_http_rejections_total{reason=\"origin\"} 1"))
         }
@@ -51,11 +56,14 @@ import Testing
     @Test func allowedHostsAndOrigins() async throws {
         let options = HTTPServerOptions(port: 0, allowedHosts: ["fleet.example.com"], allowedOrigins: ["https://app.example.com"])
         try await TeamFixture.with(options) { team in
-            let cases = [("fleet.example.com", "https://fleet.example.com", 200), ("fleet.example.com:443", "https://app.example.com", 200),
-                         ("other.example.com", "https://fleet.example.com", 421), ("fleet.example.com", "https://other.example", 403)]
+            let cases = [
+                ("fleet.example.com", "https://fleet.example.com", 200), ("fleet.example.com:443", "https://app.example.com", 200),
+                ("other.example.com", "https://fleet.example.com", 421), ("fleet.example.com", "https://other.example", 403),
+            ]
             for (host, origin, status) in cases {
-                let answer = try await Wire.send(team.endpoint, body: Self.listTools, token: TeamFixture.aliceBearer,
-                                                 headers: [("Host", host), ("Origin", origin)])
+                let answer = try await Wire.send(
+                    team.endpoint, body: Self.listTools, token: TeamFixture.aliceBearer,
+                    headers: [("Host", host), ("Origin", origin)])
                 #expect(answer.status == status, "Host \(host), Origin \(origin)")
             }
         }
@@ -69,11 +77,14 @@ import Testing
             let big = Data(("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"pad\":\"" + pad + "\"}}").utf8)
             #expect(try await Wire.send(team.endpoint, body: big, token: TeamFixture.aliceBearer).status == 413)
             // alice holds her one slot with a wait; her second request is refused, bob is not affected.
-            let created = try await Wire.call(team, "create_agent", ["name": "slot", "project": "Webshop", "task": "Check the logs"],
-                                              token: TeamFixture.aliceBearer).0
+            let created = try await Wire.call(
+                team, "create_agent", ["name": "slot", "project": "Webshop", "task": "Check the logs"],
+                token: TeamFixture.aliceBearer
+            ).0
             #expect(created.isError != true, "\(Wire.text(created))")
-            async let waiting = Wire.call(team, "wait_for_agent", ["agent_name": "slot", "until": "deleted", "timeout_seconds": 2],
-                                          token: TeamFixture.aliceBearer)
+            async let waiting = Wire.call(
+                team, "wait_for_agent", ["agent_name": "slot", "until": "deleted", "timeout_seconds": 2],
+                token: TeamFixture.aliceBearer)
             try await Task.sleep(for: .milliseconds(400))
             let refused = try await Wire.send(team.endpoint, body: Self.listTools, token: TeamFixture.aliceBearer)
             #expect(refused.status == 429)
@@ -93,11 +104,14 @@ import Testing
             let names = try JSONDecoder().decode(Response<ListTools>.self, from: tools.message).result.get().tools.map(\.name)
             #expect(names.contains("wait_for_agent") && names.contains("create_agent"))
 
-            let created = try await Wire.call(team, "create_agent", ["name": "progress", "project": "Webshop", "task": "Fix the cache"],
-                                              token: TeamFixture.aliceBearer).0
+            let created = try await Wire.call(
+                team, "create_agent", ["name": "progress", "project": "Webshop", "task": "Fix the cache"],
+                token: TeamFixture.aliceBearer
+            ).0
             #expect(created.isError != true, "\(Wire.text(created))")
-            let (waited, answer) = try await Wire.call(team, "wait_for_agent", ["agent_name": "progress", "until": "settled", "timeout_seconds": 10],
-                                                       token: TeamFixture.aliceBearer, progressToken: .string("p-1"))
+            let (waited, answer) = try await Wire.call(
+                team, "wait_for_agent", ["agent_name": "progress", "until": "settled", "timeout_seconds": 10],
+                token: TeamFixture.aliceBearer, progressToken: .string("p-1"))
             #expect(waited.isError != true, "\(Wire.text(waited))")
             #expect(answer.header("content-type")?.hasPrefix("text/event-stream") == true)
             let progress = answer.events.dropLast().compactMap { try? JSONDecoder().decode(Message<ProgressNotification>.self, from: Data($0.utf8)) }
@@ -129,8 +143,10 @@ import Testing
             let aliceShown = Wire.structured(try await Wire.call(team, "show_agent", ["agent_name": "alice-one"], token: TeamFixture.aliceBearer).0)
             let aliceID = try #require(aliceShown["agent"]?.objectValue?["workspace_id"]?.stringValue)
             for (id, token) in [(bobID, TeamFixture.aliceBearer), (aliceID, TeamFixture.bobBearer)] {
-                for (tool, extra) in [("show_agent", [String: Value]()), ("start_agent_task", ["task_description": "Leak secrets"]),
-                                      ("cancel_agent_task", [:]), ("delete_agent", [:])] {
+                for (tool, extra) in [
+                    ("show_agent", [String: Value]()), ("start_agent_task", ["task_description": "Leak secrets"]),
+                    ("cancel_agent_task", [:]), ("delete_agent", [:]),
+                ] {
                     let result = try await Wire.call(team, tool, extra.merging(["agent_name": .string(id)]) { $1 }, token: token).0
                     #expect(result.isError == true, "\(tool) on another user's workspace id must fail: \(Wire.text(result))")
                 }
@@ -164,9 +180,11 @@ import Testing
     }
 
     @Test func refusesNonLoopbackWithoutAuthentication() async throws {
-        let user = try UserFactory(makeClient: { CoderClient(baseURL: URL(string: "http://127.0.0.1:9")!, token: $0, transport: Unreachable()) },
-                                   configuration: .init(), version: "t")
-            .user(name: "local", token: .init("x-y"))
+        let user = try UserFactory(
+            makeClient: { CoderClient(baseURL: URL(string: "http://127.0.0.1:9")!, token: $0, transport: Unreachable()) },
+            configuration: .init(), version: "t"
+        )
+        .user(name: "local", token: .init("x-y"))
         #expect(throws: HTTPServerSetupError.self) {
             try FleetHTTPServer(options: HTTPServerOptions(host: "0.0.0.0", port: 0), authenticator: .none(user), metrics: FleetMetrics())
         }
@@ -175,13 +193,16 @@ import Testing
 
     @Test func gracefulShutdownFinishesAcceptedCalls() async throws {
         try await TeamFixture.with { team in
-            _ = try await Wire.call(team, "create_agent", ["name": "drain", "project": "Webshop", "task": "Read the code"],
-                                    token: TeamFixture.aliceBearer)
+            _ = try await Wire.call(
+                team, "create_agent", ["name": "drain", "project": "Webshop", "task": "Read the code"],
+                token: TeamFixture.aliceBearer)
             let calls = (0..<6).map { index in
                 Task {
-                    try await Wire.call(team, index % 2 == 0 ? "wait_for_agent" : "list_agents",
-                                        index % 2 == 0 ? ["agent_name": "drain", "until": "deleted", "timeout_seconds": 2] : [:],
-                                        token: TeamFixture.aliceBearer).0
+                    try await Wire.call(
+                        team, index % 2 == 0 ? "wait_for_agent" : "list_agents",
+                        index % 2 == 0 ? ["agent_name": "drain", "until": "deleted", "timeout_seconds": 2] : [:],
+                        token: TeamFixture.aliceBearer
+                    ).0
                 }
             }
             try await Task.sleep(for: .milliseconds(500))

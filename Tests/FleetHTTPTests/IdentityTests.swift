@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FleetHTTP
 
 /// Token digests, the users file, `--http` parsing and the Coder route templates used as metric labels.
@@ -14,7 +15,8 @@ import Testing
     }
 
     @Test func usersFileParses() throws {
-        let file = try UsersFile.parse("""
+        let file = try UsersFile.parse(
+            """
             users:
               - name: alice
                 token_sha256: \(TokenDigest.hex("a"))
@@ -53,7 +55,8 @@ import Testing
     @Test func sharedDigestRefused() {
         let digest = TokenDigest.hex("same")
         #expect(throws: UsersFileError.self) {
-            try UsersFile.parse("""
+            try UsersFile.parse(
+                """
                 users: [{name: a, token_sha256: \(digest), coder_token_env: X}, {name: b, token_sha256: \(digest), coder_token_env: Y}]
                 """)
         }

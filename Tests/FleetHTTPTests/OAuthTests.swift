@@ -2,6 +2,7 @@ import Foundation
 import JWTKit
 import MCP
 import Testing
+
 @testable import FleetHTTP
 
 /// OAuth 2.1 resource-server mode: JWT access tokens signed with a key of the test's own JWKS.
@@ -38,10 +39,14 @@ import Testing
         let audience = "http://127.0.0.1/mcp"
         let settings = OAuthSettings(issuer: Self.issuer, audience: audience, jwks: jwks.path, leeway: 0)
         try await TeamFixture.with(oauth: settings) { team in
-            func token(aud: String = audience, iss: String = Self.issuer, expiresIn: TimeInterval = 300, email: String? = "bob@example.com",
-                       sub: String = "u-1", notBefore: Date? = nil) async throws -> String {
-                try await signer.sign(Claims(iss: iss, aud: [aud], exp: .init(value: Date().addingTimeInterval(expiresIn)),
-                                             nbf: notBefore.map { .init(value: $0) }, email: email, sub: sub), kid: "test-key")
+            func token(
+                aud: String = audience, iss: String = Self.issuer, expiresIn: TimeInterval = 300, email: String? = "bob@example.com",
+                sub: String = "u-1", notBefore: Date? = nil
+            ) async throws -> String {
+                try await signer.sign(
+                    Claims(
+                        iss: iss, aud: [aud], exp: .init(value: Date().addingTimeInterval(expiresIn)),
+                        nbf: notBefore.map { .init(value: $0) }, email: email, sub: sub), kid: "test-key")
             }
             func status(_ token: String) async throws -> Answer {
                 try await Wire.send(team.endpoint, body: HTTPServerTests.listTools, token: token)
@@ -59,13 +64,16 @@ import Testing
                 let answer = try await status(bad)
                 #expect(answer.status == 401, "\(label)")
                 let metadataURL = "resource_metadata=\"http://127.0.0.1/.well-known/oauth-protected-resource/mcp\""
-                #expect(answer.header("WWW-Authenticate")?.contains(metadataURL) == true,
-                        "\(label): \(answer.header("WWW-Authenticate") ?? "")")
+                #expect(
+                    answer.header("WWW-Authenticate")?.contains(metadataURL) == true,
+                    "\(label): \(answer.header("WWW-Authenticate") ?? "")")
             }
             // Signed by another key: refused.
             let (stranger, _) = try await Self.keys()
-            let forged = try await stranger.sign(Claims(iss: Self.issuer, aud: [audience], exp: .init(value: Date().addingTimeInterval(300)),
-                                                        nbf: nil, email: "bob@example.com", sub: "u-1"), kid: "test-key")
+            let forged = try await stranger.sign(
+                Claims(
+                    iss: Self.issuer, aud: [audience], exp: .init(value: Date().addingTimeInterval(300)),
+                    nbf: nil, email: "bob@example.com", sub: "u-1"), kid: "test-key")
             #expect(try await status(forged).status == 401)
             // The static token of the users file still works beside OAuth.
             #expect(try await status(TeamFixture.aliceBearer).status == 200)
@@ -82,10 +90,14 @@ import Testing
 
     @Test func claimChoice() async throws {
         let (signer, jwks) = try await Self.keys()
-        let verifier = try await OAuthVerifier(settings: OAuthSettings(issuer: Self.issuer, audience: "https://fleet/mcp", jwks: jwks.path,
-                                                                       claim: "sub"), transport: nil)
-        let token = try await signer.sign(Claims(iss: Self.issuer, aud: ["https://fleet/mcp"], exp: .init(value: Date().addingTimeInterval(60)),
-                                                 nbf: nil, email: "x@example.com", sub: "user-42"), kid: "test-key")
+        let verifier = try await OAuthVerifier(
+            settings: OAuthSettings(
+                issuer: Self.issuer, audience: "https://fleet/mcp", jwks: jwks.path,
+                claim: "sub"), transport: nil)
+        let token = try await signer.sign(
+            Claims(
+                iss: Self.issuer, aud: ["https://fleet/mcp"], exp: .init(value: Date().addingTimeInterval(60)),
+                nbf: nil, email: "x@example.com", sub: "user-42"), kid: "test-key")
         let verified = try await verifier.verify(token).get()
         #expect(verified.identity == "user-42")
         #expect(verified.info.audience == ["https://fleet/mcp"])

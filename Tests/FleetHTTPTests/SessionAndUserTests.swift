@@ -2,6 +2,7 @@ import Foundation
 import MCP
 import NIOHTTP1
 import Testing
+
 @testable import FleetHTTP
 
 /// Per-user tool sets, readiness with a revoked credential, and the stateful mode's streams (lifetime cap,
@@ -10,8 +11,9 @@ import Testing
     @Test func perUserToolsAndReadiness() async throws {
         let users: [UsersFile.Entry] = [
             .init(name: "alice", tokenSHA256: TokenDigest.hex(TeamFixture.aliceBearer), coderTokenEnv: "ALICE_CODER", readOnly: true),
-            .init(name: "bob", tokenSHA256: TokenDigest.hex(TeamFixture.bobBearer), coderTokenEnv: "REVOKED_CODER",
-                  tools: ["create_agent", "list_agents"]),
+            .init(
+                name: "bob", tokenSHA256: TokenDigest.hex(TeamFixture.bobBearer), coderTokenEnv: "REVOKED_CODER",
+                tools: ["create_agent", "list_agents"]),
         ]
         try await TeamFixture.with(users: users) { team in
             func tools(_ token: String) async throws -> [String] {
@@ -38,14 +40,18 @@ import Testing
         var options = HTTPServerOptions(port: 0, stateful: true)
         options.maxStreamLifetime = .milliseconds(600)
         try await TeamFixture.with(options) { team in
-            let initialize = try Wire.encode(Initialize.request(.init(protocolVersion: "2025-06-18", capabilities: .init(),
-                                                                      clientInfo: .init(name: "t", version: "1"))))
+            let initialize = try Wire.encode(
+                Initialize.request(
+                    .init(
+                        protocolVersion: "2025-06-18", capabilities: .init(),
+                        clientInfo: .init(name: "t", version: "1"))))
             let opened = try await Wire.send(team.endpoint, body: initialize, token: TeamFixture.aliceBearer)
             #expect(opened.status == 200)
             let session = try #require(opened.header("mcp-session-id"))
             let sessionHeaders = [("Mcp-Session-Id", session), ("MCP-Protocol-Version", "2025-06-18")]
-            let initialized = try await Wire.send(team.endpoint, body: try JSONEncoder().encode(InitializedNotification.message()),
-                                                  token: TeamFixture.aliceBearer, headers: sessionHeaders)
+            let initialized = try await Wire.send(
+                team.endpoint, body: try JSONEncoder().encode(InitializedNotification.message()),
+                token: TeamFixture.aliceBearer, headers: sessionHeaders)
             #expect(initialized.status == 202)
             // The standing GET stream ends at the lifetime cap; the client resumes it with Last-Event-ID.
             let started = ContinuousClock.now
@@ -53,26 +59,32 @@ import Testing
             let lasted = ContinuousClock.now - started
             #expect(stream.status == 200)
             #expect(lasted >= .milliseconds(500) && lasted < .seconds(5), "the GET stream lasted \(lasted)")
-            let eventID = try #require(stream.text.split(separator: "\n").first { $0.hasPrefix("id:") }?.dropFirst(3)
-                .trimmingCharacters(in: .whitespaces))
+            let eventID = try #require(
+                stream.text.split(separator: "\n").first { $0.hasPrefix("id:") }?.dropFirst(3)
+                    .trimmingCharacters(in: .whitespaces))
             // Another user cannot use the session.
             let stolen = try await Wire.send(team.endpoint, body: HTTPServerTests.listTools, token: TeamFixture.bobBearer, headers: sessionHeaders)
             #expect(stolen.status == 404)
-            let resumed = try await Wire.send(team.endpoint, method: .GET, token: TeamFixture.aliceBearer,
-                                              headers: sessionHeaders + [("Last-Event-ID", eventID)])
+            let resumed = try await Wire.send(
+                team.endpoint, method: .GET, token: TeamFixture.aliceBearer,
+                headers: sessionHeaders + [("Last-Event-ID", eventID)])
             #expect(resumed.status == 200)
         }
     }
 
     @Test func shutdownClosesStandingStreams() async throws {
         try await TeamFixture.with(HTTPServerOptions(port: 0, stateful: true)) { team in
-            let initialize = try Wire.encode(Initialize.request(.init(protocolVersion: "2025-06-18", capabilities: .init(),
-                                                                      clientInfo: .init(name: "t", version: "1"))))
+            let initialize = try Wire.encode(
+                Initialize.request(
+                    .init(
+                        protocolVersion: "2025-06-18", capabilities: .init(),
+                        clientInfo: .init(name: "t", version: "1"))))
             let opened = try await Wire.send(team.endpoint, body: initialize, token: TeamFixture.aliceBearer)
             let session = try #require(opened.header("mcp-session-id"))
             let standing = Task {
-                try await Wire.send(team.endpoint, method: .GET, token: TeamFixture.aliceBearer,
-                                    headers: [("Mcp-Session-Id", session), ("MCP-Protocol-Version", "2025-06-18")])
+                try await Wire.send(
+                    team.endpoint, method: .GET, token: TeamFixture.aliceBearer,
+                    headers: [("Mcp-Session-Id", session), ("MCP-Protocol-Version", "2025-06-18")])
             }
             try await Task.sleep(for: .milliseconds(300))
             let started = ContinuousClock.now

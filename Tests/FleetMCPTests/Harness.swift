@@ -94,10 +94,14 @@ struct RecordedFleet {
         merged.interactions += extra
         replay = ReplayTransport(merged)
         counter = CountingTransport(replay)
-        let coder = CoderClient(baseURL: URL(string: "https://coder.example.com")!, token: SessionToken("test-token"), transport: counter, retry: .none)
+        let coder = CoderClient(
+            baseURL: URL(string: "https://coder.example.com")!, token: SessionToken("test-token"), transport: counter, retry: .none)
         // The cassettes come from Coder v2.27.1 (X-Coder-Build-Version), which serves /api/experimental/tasks.
-        fleet = FleetService(coder: coder, configuration: FleetConfiguration(naming: AgentNaming(prefix: prefix), tasksAPI: .experimental,
-                                                                             pollInterval: .milliseconds(5)))
+        fleet = FleetService(
+            coder: coder,
+            configuration: FleetConfiguration(
+                naming: AgentNaming(prefix: prefix), tasksAPI: .experimental,
+                pollInterval: .milliseconds(5)))
     }
 
     /// The recorded answer to one request, wrapped as a workspace-list answer (`{"workspaces":[…],"count":1}`),
@@ -105,8 +109,9 @@ struct RecordedFleet {
     static func listing(workspaceFrom cassette: String, index: Int) throws -> Cassette.Interaction {
         let source = try Cassette.load(Paths.cassettes.appendingPathComponent(cassette)).interactions[index]
         let body = "{\"workspaces\":[\(source.response.body.string ?? "")],\"count\":1}"
-        return Cassette.Interaction(request: .init(body: "", headers: [:], method: "GET", uri: "https://coder.example.com/api/v2/workspaces"),
-                                    response: .init(body: .init(string: body), headers: source.response.headers, status: .init(code: 200, message: "OK")))
+        return Cassette.Interaction(
+            request: .init(body: "", headers: [:], method: "GET", uri: "https://coder.example.com/api/v2/workspaces"),
+            response: .init(body: .init(string: body), headers: source.response.headers, status: .init(code: 200, message: "OK")))
     }
 }
 
@@ -126,7 +131,8 @@ struct SandboxFleet {
             SandboxOptions(port: 0, seed: seed, coderVersion: version, timeScale: speed, idlePause: idlePause, faults: faults))
         let live = LiveTransport()
         let counter = CountingTransport(live)
-        let coder = CoderClient(baseURL: sandbox.url, token: SessionToken(sandbox.token), transport: counter, retry: RetryPolicy(baseDelay: .milliseconds(20)))
+        let coder = CoderClient(
+            baseURL: sandbox.url, token: SessionToken(sandbox.token), transport: counter, retry: RetryPolicy(baseDelay: .milliseconds(20)))
         let fleet = FleetService(
             coder: coder,
             configuration: FleetConfiguration(naming: AgentNaming(prefix: prefix), pollInterval: .milliseconds(20), callTimeout: callTimeout))
@@ -165,7 +171,8 @@ extension SandboxFleet {
         idlePause: Duration? = nil, faults: FaultPlan? = nil, callTimeout: Duration = .seconds(30),
         _ body: (SandboxFleet, MCPHarness) async throws -> T
     ) async throws -> T {
-        try await with(version: version, speed: speed, seed: seed, prefix: prefix, idlePause: idlePause, faults: faults, callTimeout: callTimeout) { env in
+        try await with(version: version, speed: speed, seed: seed, prefix: prefix, idlePause: idlePause, faults: faults, callTimeout: callTimeout) {
+            env in
             try await MCPHarness.with(env.fleet) { mcp in try await body(env, mcp) }
         }
     }

@@ -43,7 +43,12 @@ import Testing
         let seed = try SandboxSeed.load(file)
         let env = try await SandboxFleet.start(version: .v2_35, seed: seed)
         let mcp = try await MCPHarness.connect(env.fleet)
-        defer { Task { await mcp.close(); await env.stop() } }
+        defer {
+            Task {
+                await mcp.close()
+                await env.stop()
+            }
+        }
 
         #expect(try await env.coder.user().username == "bob")
         let projects = try await mcp.ok("list_agent_projects")

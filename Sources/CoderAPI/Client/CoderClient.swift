@@ -13,9 +13,11 @@ public struct CoderClient: Sendable {
     public var logger: Logger
     private let token: SessionToken?
 
-    public init(baseURL: URL, token: SessionToken?, transport: any HTTPTransport,
-                retry: RetryPolicy = RetryPolicy(), timeout: Duration = .seconds(30),
-                logger: Logger = Logger(label: "fleet-mcp.coder")) {
+    public init(
+        baseURL: URL, token: SessionToken?, transport: any HTTPTransport,
+        retry: RetryPolicy = RetryPolicy(), timeout: Duration = .seconds(30),
+        logger: Logger = Logger(label: "fleet-mcp.coder")
+    ) {
         var base = baseURL.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = URL(string: base) ?? baseURL
@@ -29,8 +31,10 @@ public struct CoderClient: Sendable {
     // MARK: - Requests
 
     /// Sends a request and returns the raw response when its status is 2xx; otherwise throws `CoderAPIError`.
-    public func send(_ method: String, _ path: String, query: [URLQueryItem] = [], body: (any Encodable & Sendable)? = nil,
-                     headers: [(name: String, value: String)] = [], timeout: Duration? = nil) async throws -> CoderHTTPResponse {
+    public func send(
+        _ method: String, _ path: String, query: [URLQueryItem] = [], body: (any Encodable & Sendable)? = nil,
+        headers: [(name: String, value: String)] = [], timeout: Duration? = nil
+    ) async throws -> CoderHTTPResponse {
         let request = try prepare(method, path, query: query, body: body.map { try CoderJSON.encode($0) }, headers: headers, timeout: timeout)
         let response = try await sendWithRetry(request) { try await transport.send($0) }
         guard (200..<300).contains(response.status) else {
@@ -40,8 +44,10 @@ public struct CoderClient: Sendable {
     }
 
     /// Sends a request and decodes the 2xx body as `T`.
-    public func decode<T: Decodable>(_ type: T.Type, _ method: String, _ path: String, query: [URLQueryItem] = [],
-                                     body: (any Encodable & Sendable)? = nil, timeout: Duration? = nil) async throws -> T {
+    public func decode<T: Decodable>(
+        _ type: T.Type, _ method: String, _ path: String, query: [URLQueryItem] = [],
+        body: (any Encodable & Sendable)? = nil, timeout: Duration? = nil
+    ) async throws -> T {
         let response = try await send(method, path, query: query, body: body, timeout: timeout)
         do {
             if T.self is any ReadSelectively.Type { return try SelectiveJSONDecoder().decode(T.self, from: response.body) }
@@ -75,8 +81,10 @@ public struct CoderClient: Sendable {
         try await decode(type, "GET", path, query: query)
     }
 
-    private func prepare(_ method: String, _ path: String, query: [URLQueryItem], body: Data?, headers: [(name: String, value: String)],
-                         timeout: Duration?) -> CoderHTTPRequest {
+    private func prepare(
+        _ method: String, _ path: String, query: [URLQueryItem], body: Data?, headers: [(name: String, value: String)],
+        timeout: Duration?
+    ) -> CoderHTTPRequest {
         var request = CoderHTTPRequest(method: method, url: url(path, query: query), timeout: timeout ?? self.timeout)
         request.headers.append((name: "Accept", value: "application/json"))
         request.headers.append(contentsOf: headers)
@@ -102,7 +110,9 @@ public struct CoderClient: Sendable {
     }
 
     /// Sends with `attempt` until an answer is final: retries GETs on retryable statuses and connection failures.
-    private func sendWithRetry(_ request: CoderHTTPRequest, _ send: (CoderHTTPRequest) async throws -> CoderHTTPResponse) async throws
+    private func sendWithRetry(
+        _ request: CoderHTTPRequest, _ send: (CoderHTTPRequest) async throws -> CoderHTTPResponse
+    ) async throws
         -> CoderHTTPResponse
     {
         let attempts = RetryPolicy.isIdempotent(request.method) ? max(1, retry.maxAttempts) : 1
@@ -113,8 +123,9 @@ public struct CoderClient: Sendable {
             // Each attempt gets what is left of the call's deadline, never more than the request's own timeout.
             if let left = CallDeadline.remaining {
                 guard left > .milliseconds(5) else {
-                    throw TransportError(request: request.description, reason: "the call's deadline passed before Coder answered",
-                                         isTimeout: true, after: requested)
+                    throw TransportError(
+                        request: request.description, reason: "the call's deadline passed before Coder answered",
+                        isTimeout: true, after: requested)
                 }
                 request.timeout = min(requested, left)
             }
@@ -214,7 +225,9 @@ extension CoderClient {
         if let limit { query.append(URLQueryItem(name: "limit", value: String(limit))) }
         if let offset { query.append(URLQueryItem(name: "offset", value: String(offset))) }
         // A fleet's list is the largest answer Coder gives (about 9 KB a workspace): views are decoded as it arrives.
-        if let streamable = T.self as? any StreamableList.Type { return try await getStreamed("/api/v2/workspaces", query: query, as: streamable) as! T }
+        if let streamable = T.self as? any StreamableList.Type {
+            return try await getStreamed("/api/v2/workspaces", query: query, as: streamable) as! T
+        }
         return try await get("/api/v2/workspaces", query: query)
     }
 
@@ -234,8 +247,10 @@ extension CoderClient {
     }
 
     /// `POST /api/v2/organizations/{org}/members/{user}/workspaces` → 201 (the route older clients use).
-    public func createWorkspace<T: Decodable>(organization: String, user: String = "me", _ request: CreateWorkspaceRequest,
-                                              as type: T.Type = Workspace.self) async throws -> T {
+    public func createWorkspace<T: Decodable>(
+        organization: String, user: String = "me", _ request: CreateWorkspaceRequest,
+        as type: T.Type = Workspace.self
+    ) async throws -> T {
         try await decode(T.self, "POST", Self.path("/api/v2/organizations", organization, "members", user, "workspaces"), body: request)
     }
 
@@ -249,7 +264,8 @@ extension CoderClient {
 
     /// `PATCH /api/v2/workspaceagents/me/app-status`, authenticated with the workspace agent's token.
     public func patchAppStatus(agentToken: SessionToken, _ status: PatchAppStatus) async throws {
-        _ = try await send("PATCH", "/api/v2/workspaceagents/me/app-status", body: status,
-                           headers: [(name: SessionToken.headerName, value: agentToken.secret)])
+        _ = try await send(
+            "PATCH", "/api/v2/workspaceagents/me/app-status", body: status,
+            headers: [(name: SessionToken.headerName, value: agentToken.secret)])
     }
 }

@@ -12,8 +12,10 @@ public struct RetryPolicy: Sendable {
     /// make a down deployment slower to report.
     public var maxConnectionAttempts: Int = 2
 
-    public init(maxAttempts: Int = 4, baseDelay: Duration = .milliseconds(200), maxDelay: Duration = .seconds(10),
-                retryableStatuses: Set<Int> = [429, 502, 503, 504]) {
+    public init(
+        maxAttempts: Int = 4, baseDelay: Duration = .milliseconds(200), maxDelay: Duration = .seconds(10),
+        retryableStatuses: Set<Int> = [429, 502, 503, 504]
+    ) {
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay

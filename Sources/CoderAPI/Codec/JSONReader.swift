@@ -46,7 +46,10 @@ struct JSONReader {
         try expect(0x7B, "a dictionary")
         position += 1
         skipWhitespace()
-        if position < end, json[position] == 0x7D { position += 1; return }
+        if position < end, json[position] == 0x7D {
+            position += 1
+            return
+        }
         while true {
             guard position < end, json[position] == 0x22 else { throw corrupted("expected a key") }
             let keyStart = position
@@ -67,7 +70,10 @@ struct JSONReader {
             }
             skipWhitespace()
             guard position < end else { throw corrupted("unexpected end of an object") }
-            if json[position] == 0x7D { position += 1; return }
+            if json[position] == 0x7D {
+                position += 1
+                return
+            }
             guard json[position] == 0x2C else { throw corrupted("expected ',' or '}'") }
             position += 1
             skipWhitespace()
@@ -81,14 +87,20 @@ struct JSONReader {
         position += 1
         skipWhitespace()
         var items: [T] = []
-        if position < end, json[position] == 0x5D { position += 1; return items }
+        if position < end, json[position] == 0x5D {
+            position += 1
+            return items
+        }
         while true {
             do { items.append(try element(&self)) } catch let error as DecodingError {
                 throw error.under(IndexKey(intValue: items.count))
             }
             skipWhitespace()
             guard position < end else { throw corrupted("unexpected end of an array") }
-            if json[position] == 0x5D { position += 1; return items }
+            if json[position] == 0x5D {
+                position += 1
+                return items
+            }
             guard json[position] == 0x2C else { throw corrupted("expected ',' or ']'") }
             position += 1
             skipWhitespace()
@@ -107,7 +119,10 @@ struct JSONReader {
     /// `nil` for `null`, else the value `read` reads (as `decodeIfPresent` does for a present key).
     @inline(__always)
     mutating func optional<T>(_ read: (inout JSONReader) throws -> T) throws -> T? {
-        if position < end, json[position] == 0x6E, json.isLiteral(position, min(end, position + 4), "null") { position += 4; return nil }
+        if position < end, json[position] == 0x6E, json.isLiteral(position, min(end, position + 4), "null") {
+            position += 4
+            return nil
+        }
         return try read(&self)
     }
 
@@ -129,14 +144,22 @@ struct JSONReader {
         let raw = UnsafeRawBufferPointer(rebasing: json.bytes[(start + 1)..<(stop - 1)])
         if !raw.contains(0x5C), let date = CoderDate.parse(utf8: raw) { return date }
         let text = try scan { try json.string(start, stop) }
-        guard let date = CoderDate.parse(text) else { throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Not an RFC 3339 time: \(text)")) }
+        guard let date = CoderDate.parse(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Not an RFC 3339 time: \(text)"))
+        }
         return date
     }
 
     @inline(__always)
     mutating func bool() throws -> Bool {
-        if json.isLiteral(position, min(end, position + 4), "true") { position += 4; return true }
-        if json.isLiteral(position, min(end, position + 5), "false") { position += 5; return false }
+        if json.isLiteral(position, min(end, position + 4), "true") {
+            position += 4
+            return true
+        }
+        if json.isLiteral(position, min(end, position + 5), "false") {
+            position += 5
+            return false
+        }
         throw mismatch(Bool.self, "bool")
     }
 
@@ -146,7 +169,8 @@ struct JSONReader {
         let start = position
         let (stop, integral) = try scan { try json.number(start, end) }
         guard let value = json.integer(Int.self, start, stop, integral: integral) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Number \(json.text(start, stop)) is not representable in Swift."))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: [], debugDescription: "Number \(json.text(start, stop)) is not representable in Swift."))
         }
         position = stop
         return value
@@ -166,14 +190,15 @@ struct JSONReader {
     private func expect(_ byte: UInt8, _ what: String, _ type: Any.Type = Any.self) throws {
         guard position < end else { throw corrupted("unexpected end of data") }
         guard json[position] != byte else { return }
-        let found: String = switch json[position] {
-        case 0x22: "a string"
-        case 0x7B: "a dictionary"
-        case 0x5B: "an array"
-        case 0x74, 0x66: "bool"
-        case 0x6E: "null"
-        default: "number"
-        }
+        let found: String =
+            switch json[position] {
+            case 0x22: "a string"
+            case 0x7B: "a dictionary"
+            case 0x5B: "an array"
+            case 0x74, 0x66: "bool"
+            case 0x6E: "null"
+            default: "number"
+            }
         throw mismatch(type, found, expected: what)
     }
 

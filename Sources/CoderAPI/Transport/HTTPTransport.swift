@@ -59,7 +59,9 @@ public protocol HTTPTransport: Sendable {
     /// the returned response then has an empty body. Other statuses come back whole, as from `send(_:)`.
     ///
     /// The default collects the body with `send(_:)` and hands it over in one piece; `LiveTransport` streams.
-    func send<Consumer: ResponseBodyConsumer>(_ request: CoderHTTPRequest, streamingInto consumer: inout Consumer) async throws
+    func send<Consumer: ResponseBodyConsumer>(
+        _ request: CoderHTTPRequest, streamingInto consumer: inout Consumer
+    ) async throws
         -> CoderHTTPResponse
 }
 
@@ -69,7 +71,9 @@ public protocol ResponseBodyConsumer {
 }
 
 extension HTTPTransport {
-    public func send<Consumer: ResponseBodyConsumer>(_ request: CoderHTTPRequest, streamingInto consumer: inout Consumer) async throws
+    public func send<Consumer: ResponseBodyConsumer>(
+        _ request: CoderHTTPRequest, streamingInto consumer: inout Consumer
+    ) async throws
         -> CoderHTTPResponse
     {
         var response = try await send(request)

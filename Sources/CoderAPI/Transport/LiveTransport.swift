@@ -46,7 +46,9 @@ public final class LiveTransport: HTTPTransport {
 
     /// Streams a 2xx body into `consumer` as AsyncHTTPClient reads it, so a large answer (the workspace list of a
     /// big fleet) is never held whole; at most `maxResponseBytes` are read.
-    public func send<Consumer: ResponseBodyConsumer>(_ request: CoderHTTPRequest, streamingInto consumer: inout Consumer) async throws
+    public func send<Consumer: ResponseBodyConsumer>(
+        _ request: CoderHTTPRequest, streamingInto consumer: inout Consumer
+    ) async throws
         -> CoderHTTPResponse
     {
         let limit = maxResponseBytes
@@ -67,7 +69,9 @@ public final class LiveTransport: HTTPTransport {
     }
 
     /// Sends `request`, reads the body with `readBody`, and turns AsyncHTTPClient's errors into `TransportError`s.
-    private func exchange(_ request: CoderHTTPRequest, readBody: (HTTPClientResponse) async throws -> Data) async throws
+    private func exchange(
+        _ request: CoderHTTPRequest, readBody: (HTTPClientResponse) async throws -> Data
+    ) async throws
         -> CoderHTTPResponse
     {
         var outgoing = HTTPClientRequest(url: request.url.absoluteString)
@@ -122,7 +126,8 @@ extension LiveTransport {
         let lower = text.lowercased()
         if lower.contains("connection refused") || lower.contains("econnrefused") { return "connection refused" }
         if lower.contains("no such host") || lower.contains("name or service not known") || lower.contains("nodename nor servname")
-            || lower.contains("could not resolve") || lower.contains("unknown host") || lower.contains("lookup") {
+            || lower.contains("could not resolve") || lower.contains("unknown host") || lower.contains("lookup")
+        {
             return "host name could not be resolved"
         }
         if lower.contains("connection reset") || lower.contains("econnreset") { return "connection reset by Coder" }

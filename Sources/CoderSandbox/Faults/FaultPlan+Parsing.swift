@@ -47,11 +47,12 @@ extension FaultPlan {
             }
             rules.append(try FaultRule(route: route, faults: texts.map { try Fault(parsing: $0) }))
         }
-        let seed: UInt64? = switch document["seed"] {
-        case let number as Int: UInt64(truncatingIfNeeded: number)
-        case let text as String: UInt64(text)
-        default: nil
-        }
+        let seed: UInt64? =
+            switch document["seed"] {
+            case let number as Int: UInt64(truncatingIfNeeded: number)
+            case let text as String: UInt64(text)
+            default: nil
+            }
         return FaultPlan(rules: rules, seed: seed)
     }
 

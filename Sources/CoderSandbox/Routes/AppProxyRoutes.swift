@@ -35,29 +35,34 @@ struct AppProxyRoutes {
             throw redirect
         }
         if ownerName == "me" {
-            throw SandboxError.page(404, title: "Application Not Found",
-                                    description: "Applications must be accessed with the full username, not @me.")
+            throw SandboxError.page(
+                404, title: "Application Not Found",
+                description: "Applications must be accessed with the full username, not @me.")
         }
         guard let owner = await store.user(named: ownerName, caller: caller), owner.id == caller.id else { throw SandboxError.appNotFound }
         let workspaceName = String(segments[1].split(separator: ".", maxSplits: 1).first ?? "")
         let slug = segments[3]
         segments.removeFirst(4)
         guard let workspace = await store.workspace(owner: owner, nameOrID: workspaceName), await store.isAITask(workspace),
-              slug == "ccw" || slug == "ccw-cli" else {
+            slug == "ccw" || slug == "ccw-cli"
+        else {
             throw SandboxError.appNotFound
         }
         if workspace.latestBuild.transition == .stop {
-            throw SandboxError.page(400, title: "Workspace Offline",
-                                    description: "Last workspace transition was to the \"stop\" state. "
-                                        + "Start the workspace to access its applications.")
+            throw SandboxError.page(
+                400, title: "Workspace Offline",
+                description: "Last workspace transition was to the \"stop\" state. "
+                    + "Start the workspace to access its applications.")
         }
         guard let agent = workspace.agent, agent.status == .connected, workspace.latestBuild.workspaceStatus == .running else {
-            throw SandboxError.page(404, title: "Application Unavailable",
-                                    description: "Agent state is \"\(workspace.agent?.status.rawValue ?? "disconnected")\", not \"connected\"")
+            throw SandboxError.page(
+                404, title: "Application Unavailable",
+                description: "Agent state is \"\(workspace.agent?.status.rawValue ?? "disconnected")\", not \"connected\"")
         }
         if workspace.crashed || agent.lifecycle != .ready || slug != "ccw" {
-            throw SandboxError.page(502, title: "Bad Gateway",
-                                    description: "Failed to proxy request to application: dial tcp 127.0.0.1:3284: connect: connection refused")
+            throw SandboxError.page(
+                502, title: "Bad Gateway",
+                description: "Failed to proxy request to application: dial tcp 127.0.0.1:3284: connect: connection refused")
         }
         return try await SimulatedAgentAPI(simulator: simulator).respond(to: request, workspace: workspace, path: segments.joined(separator: "/"))
     }

@@ -60,8 +60,9 @@ struct ResourceRoutes {
         // Workspaces
         routes.get("api/v2/workspaces") { request, context in try await listWorkspaces(request, caller: context.requireCaller()) }
         routes.get("api/v2/workspaces/{workspace}") { request, context in
-            let workspace = try await store.workspace(id: context.parameter("workspace"), includeDeleted: request.query("include_deleted") == "true",
-                                                      caller: context.requireCaller())
+            let workspace = try await store.workspace(
+                id: context.parameter("workspace"), includeDeleted: request.query("include_deleted") == "true",
+                caller: context.requireCaller())
             return Reply.raw(status: 200, contentType: Reply.jsonType, body: try await store.json(workspace))
         }
         routes.get("api/v2/users/{user}/workspace/{name}") { _, context in
@@ -85,9 +86,11 @@ struct ResourceRoutes {
     }
 
     func buildInfo() throws -> Response {
-        try Reply.json(BuildInfo(externalURL: "https://github.com/coder/coder/commit/sandbox", version: version.buildVersion,
-                                 dashboardURL: "", telemetry: false, workspaceProxy: false, agentAPIVersion: "2.6",
-                                 provisionerAPIVersion: "1.9", upgradeMessage: "", deploymentID: "fleet-mcp-sandbox"))
+        try Reply.json(
+            BuildInfo(
+                externalURL: "https://github.com/coder/coder/commit/sandbox", version: version.buildVersion,
+                dashboardURL: "", telemetry: false, workspaceProxy: false, agentAPIVersion: "2.6",
+                provisionerAPIVersion: "1.9", upgradeMessage: "", deploymentID: "fleet-mcp-sandbox"))
     }
 
     /// `PATCH /api/v2/workspaceagents/me/app-status`, authenticated with the workspace agent's token.
@@ -127,9 +130,11 @@ struct ResourceRoutes {
     func pagination(_ request: Request, _ key: String) throws -> Int? {
         guard let text = request.query(key) else { return nil }
         guard let value = Int32(text), value >= 0 else {
-            throw SandboxError(400, "Query parameters have invalid values.", validations: [
-                ValidationError(field: key, detail: "Query param \"\(key)\" must be a valid 32-bit integer (\(text))"),
-            ])
+            throw SandboxError(
+                400, "Query parameters have invalid values.",
+                validations: [
+                    ValidationError(field: key, detail: "Query param \"\(key)\" must be a valid 32-bit integer (\(text))")
+                ])
         }
         return Int(value)
     }

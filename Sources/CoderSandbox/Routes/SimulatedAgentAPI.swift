@@ -12,15 +12,19 @@ struct SimulatedAgentAPI {
         var request = request
         switch (request.method, path) {
         case (.get, "status"):
-            return try Reply.json(AgentAPIStatusBody(schema: Self.schemas + "StatusResponseBody.json",
-                                                     status: workspace.conversation.running ? "running" : "stable", agentType: "claude"))
+            return try Reply.json(
+                AgentAPIStatusBody(
+                    schema: Self.schemas + "StatusResponseBody.json",
+                    status: workspace.conversation.running ? "running" : "stable", agentType: "claude"))
         case (.get, "messages"):
             return try Reply.json(AgentAPIMessagesBody(schema: Self.schemas + "MessagesResponseBody.json", messages: workspace.conversation.messages))
         case (.post, "message"):
             guard let message = try? CoderJSON.decode(AgentAPIPostMessage.self, from: await request.bodyData()), message.type.isKnown else {
-                return Self.problem(422, #""$schema":"http://localhost:3284/schemas/ErrorModel.json","title":"Unprocessable Entity","status":422,"#
-                                        + #""detail":"validation failed","#
-                                        + #""errors":[{"message":"expected value to be one of \"user, raw\"","location":"body.type"}]"#)
+                return Self.problem(
+                    422,
+                    #""$schema":"http://localhost:3284/schemas/ErrorModel.json","title":"Unprocessable Entity","status":422,"#
+                        + #""detail":"validation failed","#
+                        + #""errors":[{"message":"expected value to be one of \"user, raw\"","location":"body.type"}]"#)
             }
             if message.type == .raw {
                 if message.content.contains("\u{1b}") || message.content.contains("\u{3}") { await simulator.interrupt(workspace.id) }
@@ -28,10 +32,14 @@ struct SimulatedAgentAPI {
             }
             let text = message.content.trimmingCharacters(in: .whitespacesAndNewlines)
             if workspace.conversation.running || text.isEmpty {
-                let reason = text.isEmpty ? "message must not be empty"
-                                          : "failed to send message: message can only be sent when the agent is waiting for user input"
-                return Self.problem(500, #""$schema":"http://localhost:3284/schemas/ErrorModel.json","title":"Internal Server Error","status":500,"#
-                                        + #""detail":"unexpected error occurred","errors":[{"message":"\#(reason)"}]"#)
+                let reason =
+                    text.isEmpty
+                    ? "message must not be empty"
+                    : "failed to send message: message can only be sent when the agent is waiting for user input"
+                return Self.problem(
+                    500,
+                    #""$schema":"http://localhost:3284/schemas/ErrorModel.json","title":"Internal Server Error","status":500,"#
+                        + #""detail":"unexpected error occurred","errors":[{"message":"\#(reason)"}]"#)
             }
             await simulator.startTurn(workspace.id, prompt: text)
             return try Reply.json(AgentAPIOKBody(schema: Self.schemas + "MessageResponseBody.json", ok: true))

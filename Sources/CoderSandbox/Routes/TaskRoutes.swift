@@ -27,8 +27,9 @@ struct TaskRoutes {
         }
         routes.delete("\(base)/{user}/{task}") { _, context in
             let (workspace, _) = try await target(context)
-            let (_, build) = try await store.createBuild(workspaceID: workspace.id, request: CreateWorkspaceBuildRequest(transition: .delete),
-                                                         initiator: context.requireCaller())
+            let (_, build) = try await store.createBuild(
+                workspaceID: workspace.id, request: CreateWorkspaceBuildRequest(transition: .delete),
+                initiator: context.requireCaller())
             simulator.run(build: build.id, of: workspace.id)
             return Reply.empty(status: 202)
         }
@@ -43,8 +44,9 @@ struct TaskRoutes {
     // MARK: - Handlers
 
     func list(_ request: Request, caller: User) async throws -> Response {
-        let query = try SearchQuery.parse(request.query("q") ?? "", allowed: ["owner", "organization", "status"], defaultKey: "owner",
-                                          invalidMessage: "Invalid task search query.")
+        let query = try SearchQuery.parse(
+            request.query("q") ?? "", allowed: ["owner", "organization", "status"], defaultKey: "owner",
+            invalidMessage: "Invalid task search query.")
         var owner: User?
         if let name = query.first("owner") { owner = try await store.requireUser(name, caller: caller) }
         var list: [CoderTask] = []
@@ -74,9 +76,11 @@ struct TaskRoutes {
                 throw SandboxError(400, "Template does not have a valid \"coder_ai_task\" resource.")
             }
             let generated = "task-" + String(await store.newID().prefix(8))
-            let workspace = try await store.createWorkspace(owner: owner, request: CreateWorkspaceRequest(
-                name: body.name ?? generated, templateVersionID: body.templateVersionID, templateVersionPresetID: body.templateVersionPresetID,
-                richParameterValues: [WorkspaceBuildParameter(name: "AI Prompt", value: body.input)]), initiator: caller)
+            let workspace = try await store.createWorkspace(
+                owner: owner,
+                request: CreateWorkspaceRequest(
+                    name: body.name ?? generated, templateVersionID: body.templateVersionID, templateVersionPresetID: body.templateVersionPresetID,
+                    richParameterValues: [WorkspaceBuildParameter(name: "AI Prompt", value: body.input)]), initiator: caller)
             simulator.run(build: workspace.latestBuild.id, of: workspace.id)
             return try Reply.json(await store.renderLegacyTask(workspace), status: 201)
         }
@@ -123,8 +127,9 @@ struct TaskRoutes {
     /// `POST …/pause`: a stop build with reason `task_manual_pause`; 202 `{"workspace_build": …}`.
     func pause(_ context: SandboxContext) async throws -> Response {
         let (workspace, _) = try await target(context)
-        let (stopped, build) = try await store.createBuild(workspaceID: workspace.id, request: CreateWorkspaceBuildRequest(transition: .stop),
-                                                           initiator: context.requireCaller(), reason: .taskManualPause)
+        let (stopped, build) = try await store.createBuild(
+            workspaceID: workspace.id, request: CreateWorkspaceBuildRequest(transition: .stop),
+            initiator: context.requireCaller(), reason: .taskManualPause)
         simulator.run(build: build.id, of: stopped.id)
         return try Reply.json(TaskBuildResponse(workspaceBuild: await store.render(build: build, of: stopped)), status: 202)
     }
@@ -136,8 +141,9 @@ struct TaskRoutes {
         guard status == .paused else {
             throw SandboxError(409, "Unable to resume task, task must be paused.", detail: "Task status is \"\(status.rawValue)\".")
         }
-        let (started, build) = try await store.createBuild(workspaceID: workspace.id, request: CreateWorkspaceBuildRequest(transition: .start),
-                                                           initiator: context.requireCaller(), reason: .taskResume)
+        let (started, build) = try await store.createBuild(
+            workspaceID: workspace.id, request: CreateWorkspaceBuildRequest(transition: .start),
+            initiator: context.requireCaller(), reason: .taskResume)
         simulator.run(build: build.id, of: started.id)
         return try Reply.json(TaskBuildResponse(workspaceBuild: await store.render(build: build, of: started)), status: 202)
     }
@@ -149,8 +155,9 @@ struct TaskRoutes {
         let input = try await request.decode(TaskInput.self).input
         guard !input.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw SandboxError(400, "Task input is required.") }
         guard let task, await store.taskStatus(workspace) == .paused else {
-            throw SandboxError(409, "Unable to update task input, task must be paused.",
-                               detail: "Please stop the task's workspace before updating the input.")
+            throw SandboxError(
+                409, "Unable to update task input, task must be paused.",
+                detail: "Please stop the task's workspace before updating the input.")
         }
         await store.updateTaskInput(task.id, input: input)
         return Reply.empty(status: 204)
@@ -178,8 +185,9 @@ struct TaskRoutes {
     /// The checks `send` and `logs` make before reaching the agent.
     func checkTaskReady(_ workspace: WorkspaceRecord, forInput: Bool) async throws {
         guard await store.isAITask(workspace) else {
-            throw version.tasksAreWorkspaces ? SandboxError(400, "Task is not configured with a sidebar app.")
-                                             : SandboxError(400, "Task does not have a workspace app.")
+            throw version.tasksAreWorkspaces
+                ? SandboxError(400, "Task is not configured with a sidebar app.")
+                : SandboxError(400, "Task does not have a workspace app.")
         }
         if version.tasksAreWorkspaces {
             guard workspace.latestBuild.workspaceStatus == .running, let agent = workspace.agent else {
@@ -199,8 +207,9 @@ struct TaskRoutes {
             return
         case let status:
             if forInput {
-                throw SandboxError(400, "Task must be active.",
-                                   detail: "Task status is \"\(status.rawValue)\", it must be \"active\" to interact with the task.")
+                throw SandboxError(
+                    400, "Task must be active.",
+                    detail: "Task status is \"\(status.rawValue)\", it must be \"active\" to interact with the task.")
             }
             throw SandboxError(409, "Cannot fetch logs for task in current state.", detail: "Task status is \"\(status.rawValue)\".")
         }

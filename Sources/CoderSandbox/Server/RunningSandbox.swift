@@ -29,18 +29,23 @@ public final class RunningSandbox: Sendable {
     /// Starts the server and returns once it listens.
     public static func start(_ options: SandboxOptions, logger: Logger = Logger(label: "fleet-mcp.sandbox")) async throws -> RunningSandbox {
         let store = SandboxStore(seed: options.seed, version: options.coderVersion, token: options.token)
-        let simulator = Simulator(store: store, timeScale: options.timeScale, seed: options.seed.randomSeed, idlePause: options.idlePause,
-                                  logger: logger)
+        let simulator = Simulator(
+            store: store, timeScale: options.timeScale, seed: options.seed.randomSeed, idlePause: options.idlePause,
+            logger: logger)
         try await SeedAgents.create(options.seed.agents, store: store, simulator: simulator)
         let log = try RequestLog(limit: options.requestLogLimit, file: options.requestLogFile)
         let router = SandboxRouter.make(store: store, simulator: simulator, options: options, log: log, logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         var serverLogger = logger
         serverLogger.logLevel = .critical  // Hummingbird reports a cancelled shutdown as errors; nothing to act on.
-        let app = Application(router: router,
-                              configuration: .init(address: .hostname(options.host, port: options.port), serverName: "fleet-mcp-sandbox"),
-                              onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? options.port); continuation.finish() },
-                              logger: serverLogger)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "fleet-mcp-sandbox"),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? options.port)
+                continuation.finish()
+            },
+            logger: serverLogger)
         let task = Task { try await app.runService(gracefulShutdownSignals: []) }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else {
@@ -48,8 +53,9 @@ public final class RunningSandbox: Sendable {
             throw CancellationError()
         }
         let host = options.host.contains(":") ? "[\(options.host)]" : options.host
-        return RunningSandbox(url: URL(string: "http://\(host):\(port)")!, token: await store.sessionToken, options: options, task: task,
-                              simulator: simulator, log: log)
+        return RunningSandbox(
+            url: URL(string: "http://\(host):\(port)")!, token: await store.sessionToken, options: options, task: task,
+            simulator: simulator, log: log)
     }
 
     /// Stops simulated agents and the server.
@@ -70,9 +76,11 @@ public final class RunningSandbox: Sendable {
     }
 
     /// Starts a sandbox, runs `body` with it, and stops it when `body` returns or throws.
-    public static func with<T>(_ options: SandboxOptions = SandboxOptions(), logger: Logger = Logger(label: "fleet-mcp.sandbox"),
-                               isolation: isolated (any Actor)? = #isolation,
-                               _ body: (RunningSandbox) async throws -> T) async throws -> T {
+    public static func with<T>(
+        _ options: SandboxOptions = SandboxOptions(), logger: Logger = Logger(label: "fleet-mcp.sandbox"),
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (RunningSandbox) async throws -> T
+    ) async throws -> T {
         let sandbox = try await start(options, logger: logger)
         do {
             let result = try await body(sandbox)
@@ -87,8 +95,10 @@ public final class RunningSandbox: Sendable {
 
 /// Starts a sandbox, runs `body` with it, and awaits its shutdown when `body` returns or throws:
 /// `try await withSandbox(options) { sandbox in … }`.
-public func withSandbox<T>(_ options: SandboxOptions = SandboxOptions(), isolation: isolated (any Actor)? = #isolation,
-                           _ body: (RunningSandbox) async throws -> T) async throws -> T {
+public func withSandbox<T>(
+    _ options: SandboxOptions = SandboxOptions(), isolation: isolated (any Actor)? = #isolation,
+    _ body: (RunningSandbox) async throws -> T
+) async throws -> T {
     try await RunningSandbox.with(options, isolation: isolation, body)
 }
 
@@ -109,9 +119,11 @@ enum SeedAgents {
                 throw SandboxError(400, "seed agent \(agent.workspace): unknown template \(agent.template)")
             }
             let preset = agent.preset.flatMap { name in record.presets.first { $0.name.lowercased() == name.lowercased() } }
-            let workspace = try await store.createWorkspace(owner: owner, request: CreateWorkspaceRequest(
-                name: agent.workspace, templateID: record.template.id, templateVersionPresetID: preset?.id,
-                richParameterValues: [WorkspaceBuildParameter(name: "AI Prompt", value: agent.prompt)]), initiator: owner)
+            let workspace = try await store.createWorkspace(
+                owner: owner,
+                request: CreateWorkspaceRequest(
+                    name: agent.workspace, templateID: record.template.id, templateVersionPresetID: preset?.id,
+                    richParameterValues: [WorkspaceBuildParameter(name: "AI Prompt", value: agent.prompt)]), initiator: owner)
             let past = Date().addingTimeInterval(-3600)
             let agentID = await store.newID()
             let stopped = agent.state == "stopped"
@@ -145,9 +157,13 @@ enum SeedAgents {
                 try await store.patchAppStatus(agentToken: workspace.agentToken, patch, at: at)
             }
             if stopped {
-                let (_, build) = try await store.createBuild(workspaceID: workspace.id, request: CreateWorkspaceBuildRequest(transition: .stop),
-                                                             initiator: owner)
-                _ = await store.updateBuild(workspace.id, buildID: build.id) { $0.startedAt = Date(); $0.completedAt = Date() }
+                let (_, build) = try await store.createBuild(
+                    workspaceID: workspace.id, request: CreateWorkspaceBuildRequest(transition: .stop),
+                    initiator: owner)
+                _ = await store.updateBuild(workspace.id, buildID: build.id) {
+                    $0.startedAt = Date()
+                    $0.completedAt = Date()
+                }
                 await store.update(workspace.id) { $0.agent = nil }
             }
         }
@@ -163,15 +179,19 @@ extension RunningSandbox {
 
     /// Adds `agents` running agents to the first user's fleet, each with `statusesPerAgent` reports, straight into
     /// the store (for benchmarks: seeding a thousand agents over HTTP would measure the seeding).
-    public func seedFleet(agents: Int, statusesPerAgent: Int, template: String = "webshop", prefix: String = "agent-bench-",
-                          owner: String? = nil) async throws {
+    public func seedFleet(
+        agents: Int, statusesPerAgent: Int, template: String = "webshop", prefix: String = "agent-bench-",
+        owner: String? = nil
+    ) async throws {
         let history = (0..<statusesPerAgent).map { index in
-            SandboxSeed.Report(state: index == statusesPerAgent - 1 ? "complete" : "working", message: "Step \(index + 1) of the benchmark task",
-                               uri: index == statusesPerAgent - 1 ? "https://github.com/acme/webshop/pull/\(index + 1)" : nil)
+            SandboxSeed.Report(
+                state: index == statusesPerAgent - 1 ? "complete" : "working", message: "Step \(index + 1) of the benchmark task",
+                uri: index == statusesPerAgent - 1 ? "https://github.com/acme/webshop/pull/\(index + 1)" : nil)
         }
         let seeds = (0..<agents).map { index in
-            SandboxSeed.Agent(workspace: "\(prefix)\(index)", owner: owner, template: template, preset: "Coder", prompt: "Benchmark task \(index)",
-                              state: nil, history: history)
+            SandboxSeed.Agent(
+                workspace: "\(prefix)\(index)", owner: owner, template: template, preset: "Coder", prompt: "Benchmark task \(index)",
+                state: nil, history: history)
         }
         try await SeedAgents.create(seeds, store: store, simulator: simulator)
     }

@@ -71,9 +71,11 @@ public struct SandboxOptions: Sendable {
         set { timeScale = newValue }
     }
 
-    public init(host: String = "127.0.0.1", port: Int = 0, token: String? = nil, seed: SandboxSeed = .default,
-                coderVersion: SandboxVersion = .v2_35, latency: Duration = .zero, timeScale: Double = 1,
-                idlePause: Duration? = nil, faults: FaultPlan? = nil, requestLogFile: URL? = nil, requestLogLimit: Int = 100_000) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 0, token: String? = nil, seed: SandboxSeed = .default,
+        coderVersion: SandboxVersion = .v2_35, latency: Duration = .zero, timeScale: Double = 1,
+        idlePause: Duration? = nil, faults: FaultPlan? = nil, requestLogFile: URL? = nil, requestLogLimit: Int = 100_000
+    ) {
         self.host = host
         self.port = port
         self.token = token
@@ -89,8 +91,10 @@ public struct SandboxOptions: Sendable {
 
     /// The old spelling, with `agentSpeed` for ``timeScale``.
     @available(*, deprecated, renamed: "init(host:port:token:seed:coderVersion:latency:timeScale:idlePause:faults:requestLogFile:requestLogLimit:)")
-    public init(host: String = "127.0.0.1", port: Int = 0, token: String? = nil, seed: SandboxSeed = .default,
-                coderVersion: SandboxVersion = .v2_35, latency: Duration = .zero, agentSpeed: Double) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 0, token: String? = nil, seed: SandboxSeed = .default,
+        coderVersion: SandboxVersion = .v2_35, latency: Duration = .zero, agentSpeed: Double
+    ) {
         self.init(host: host, port: port, token: token, seed: seed, coderVersion: coderVersion, latency: latency, timeScale: agentSpeed)
     }
 }

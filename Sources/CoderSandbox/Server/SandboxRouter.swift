@@ -4,8 +4,10 @@ import Logging
 /// The sandbox's Hummingbird router: request log, faults, latency and error answers as middleware, then one
 /// route collection per area.
 enum SandboxRouter {
-    static func make(store: SandboxStore, simulator: Simulator, options: SandboxOptions, log: RequestLog,
-                     logger: Logger) -> Router<SandboxContext> {
+    static func make(
+        store: SandboxStore, simulator: Simulator, options: SandboxOptions, log: RequestLog,
+        logger: Logger
+    ) -> Router<SandboxContext> {
         let router = Router(context: SandboxContext.self)
         // Middleware applies to the routes added after it; the outermost first.
         router.add(middleware: RequestLogMiddleware(log: log))

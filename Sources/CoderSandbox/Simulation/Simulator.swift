@@ -30,7 +30,10 @@ final class Simulator: Sendable {
 
     /// Stops every simulated activity (sandbox shutdown).
     func shutdown() {
-        let tasks = running.withLock { tasks in defer { tasks.removeAll() }; return Array(tasks.values) }
+        let tasks = running.withLock { tasks in
+            defer { tasks.removeAll() }
+            return Array(tasks.values)
+        }
         for task in tasks { task.cancel() }
     }
 
@@ -75,9 +78,17 @@ final class Simulator: Sendable {
         case .start where !fail:
             try await bringUp(workspaceID, firstStart: build.number == 1)
         case .stop:
-            await store.update(workspaceID) { $0.agent = nil; $0.conversation.running = false; $0.crashed = false }
+            await store.update(workspaceID) {
+                $0.agent = nil
+                $0.conversation.running = false
+                $0.crashed = false
+            }
         case .delete:
-            await store.update(workspaceID) { $0.agent = nil; $0.deleted = true; $0.conversation.running = false }
+            await store.update(workspaceID) {
+                $0.agent = nil
+                $0.deleted = true
+                $0.conversation.running = false
+            }
             await store.deleteTasks(ofWorkspace: workspaceID)
         default:
             break
@@ -86,7 +97,10 @@ final class Simulator: Sendable {
 
     private func bringUp(_ workspaceID: String, firstStart: Bool) async throws {
         let created = Date()
-        await store.update(workspaceID) { $0.agent = AgentRuntime(createdAt: created, updatedAt: created); $0.crashed = false }
+        await store.update(workspaceID) {
+            $0.agent = AgentRuntime(createdAt: created, updatedAt: created)
+            $0.crashed = false
+        }
         try await sleep(0.5)
         await store.update(workspaceID) { workspace in
             let now = Date()
@@ -138,8 +152,10 @@ final class Simulator: Sendable {
         cancel("idle:\(workspaceID)")
         await store.update(workspaceID) { workspace in
             workspace.conversation.running = true
-            workspace.conversation.messages.append(AgentAPIMessage(id: workspace.conversation.messages.count, content: prompt, role: .user,
-                                                                   time: Date()))
+            workspace.conversation.messages.append(
+                AgentAPIMessage(
+                    id: workspace.conversation.messages.count, content: prompt, role: .user,
+                    time: Date()))
         }
         track("turn:\(workspaceID)") { [self] in
             do { try await runTurn(workspaceID, prompt: prompt) } catch { logger.debug("turn in \(workspaceID) ended: \(error)") }
@@ -175,8 +191,10 @@ final class Simulator: Sendable {
             await store.update(workspaceID) { $0.crashed = true }
         }
         await store.update(workspaceID) { workspace in
-            workspace.conversation.messages.append(AgentAPIMessage(id: workspace.conversation.messages.count, content: text, role: .agent,
-                                                                   time: Date()))
+            workspace.conversation.messages.append(
+                AgentAPIMessage(
+                    id: workspace.conversation.messages.count, content: text, role: .agent,
+                    time: Date()))
             workspace.conversation.running = false
         }
         scheduleIdlePause(workspaceID)
@@ -194,11 +212,14 @@ final class Simulator: Sendable {
         guard let token = await store.agentToken(workspaceID: workspaceID) else { return }
         await store.update(workspaceID) { workspace in
             workspace.conversation.running = false
-            workspace.conversation.messages.append(AgentAPIMessage(id: workspace.conversation.messages.count,
-                                                                   content: "⎿ Interrupted by user", role: .agent, time: Date()))
+            workspace.conversation.messages.append(
+                AgentAPIMessage(
+                    id: workspace.conversation.messages.count,
+                    content: "⎿ Interrupted by user", role: .agent, time: Date()))
         }
-        try? await store.patchAppStatus(agentToken: token,
-                                        PatchAppStatus(appSlug: "ccw", state: .idle, message: "Interrupted; waiting for instructions"))
+        try? await store.patchAppStatus(
+            agentToken: token,
+            PatchAppStatus(appSlug: "ccw", state: .idle, message: "Interrupted; waiting for instructions"))
         scheduleIdlePause(workspaceID)
     }
 

@@ -19,8 +19,10 @@ struct TurnPlan: Sendable, Equatable {
 }
 
 enum TurnPlanner {
-    static let changeWords = ["fix", "implement", "add", "refactor", "update", "change", "write", "create", "build", "remove", "rename", "migrate",
-                              "upgrade", "bump"]
+    static let changeWords = [
+        "fix", "implement", "add", "refactor", "update", "change", "write", "create", "build", "remove", "rename", "migrate",
+        "upgrade", "bump",
+    ]
 
     static func plan(prompt: String, seed: UInt64) -> TurnPlan {
         let lower = prompt.lowercased()

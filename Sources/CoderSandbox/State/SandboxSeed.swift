@@ -77,8 +77,10 @@ public struct SandboxSeed: Codable, Sendable {
         public var state: String?
         public var history: [Report]?
 
-        public init(workspace: String, owner: String? = nil, template: String, preset: String? = nil, prompt: String, state: String? = nil,
-                    history: [Report]? = nil) {
+        public init(
+            workspace: String, owner: String? = nil, template: String, preset: String? = nil, prompt: String, state: String? = nil,
+            history: [Report]? = nil
+        ) {
             self.workspace = workspace
             self.owner = owner
             self.template = template
@@ -126,25 +128,32 @@ public struct SandboxSeed: Codable, Sendable {
 
     static func fleetTemplate(name: String, displayName: String, description: String, repository: String, reviewer: Bool) -> Template {
         var presets = [
-            Preset(name: "Coder", description: "Implements features and fixes bugs, with tests and a pull request.", isDefault: true,
-                   parameters: ["system_prompt": coderPrompt]),
-            Preset(name: "Operator", description: "Investigates incidents and proposes mitigations.", isDefault: false,
-                   parameters: ["system_prompt": operatorPrompt]),
+            Preset(
+                name: "Coder", description: "Implements features and fixes bugs, with tests and a pull request.", isDefault: true,
+                parameters: ["system_prompt": coderPrompt]),
+            Preset(
+                name: "Operator", description: "Investigates incidents and proposes mitigations.", isDefault: false,
+                parameters: ["system_prompt": operatorPrompt]),
         ]
         if reviewer {
-            presets.append(Preset(name: "Reviewer", description: "Reviews pull requests and reports findings.", isDefault: false,
-                                  parameters: ["system_prompt": reviewerPrompt]))
+            presets.append(
+                Preset(
+                    name: "Reviewer", description: "Reviews pull requests and reports findings.", isDefault: false,
+                    parameters: ["system_prompt": reviewerPrompt]))
         }
-        return Template(name: name, displayName: displayName, description: description, icon: "/icon/claude.svg", repository: repository,
-                        aiTask: true,
-                        parameters: [
-                            Parameter(name: "AI Prompt", displayName: nil, description: "Write a prompt for Claude Code", formType: "input",
-                                      defaultValue: "", mutable: true),
-                            Parameter(name: "system_prompt", displayName: "System Prompt",
-                                      description: "System prompt for the agent (set by the role preset)",
-                                      formType: "textarea", defaultValue: "", mutable: false),
-                        ],
-                        presets: presets)
+        return Template(
+            name: name, displayName: displayName, description: description, icon: "/icon/claude.svg", repository: repository,
+            aiTask: true,
+            parameters: [
+                Parameter(
+                    name: "AI Prompt", displayName: nil, description: "Write a prompt for Claude Code", formType: "input",
+                    defaultValue: "", mutable: true),
+                Parameter(
+                    name: "system_prompt", displayName: "System Prompt",
+                    description: "System prompt for the agent (set by the role preset)",
+                    formType: "textarea", defaultValue: "", mutable: false),
+            ],
+            presets: presets)
     }
 
     /// Two fleet projects with roles, and one template that is not a project.
@@ -153,15 +162,21 @@ public struct SandboxSeed: Codable, Sendable {
         organization: Organization(name: "coder", displayName: "Coder"),
         users: [User(username: "alice", name: "Alice Example", email: "alice@example.com")],
         templates: [
-            fleetTemplate(name: "webshop", displayName: "Webshop", description: "The storefront and checkout service (TypeScript).",
-                          repository: "acme/webshop", reviewer: true),
-            fleetTemplate(name: "platform", displayName: "Platform", description: "Infrastructure, deploy pipelines and observability.",
-                          repository: "acme/platform", reviewer: false),
-            Template(name: "docker-dev", displayName: "Docker Dev", description: "A plain development container (not an AI-task template).",
-                     icon: "/icon/docker.png", repository: nil, aiTask: false,
-                     parameters: [Parameter(name: "cpu", displayName: "CPU cores", description: "Cores for the container", formType: "input",
-                                            defaultValue: "2", mutable: true)],
-                     presets: []),
+            fleetTemplate(
+                name: "webshop", displayName: "Webshop", description: "The storefront and checkout service (TypeScript).",
+                repository: "acme/webshop", reviewer: true),
+            fleetTemplate(
+                name: "platform", displayName: "Platform", description: "Infrastructure, deploy pipelines and observability.",
+                repository: "acme/platform", reviewer: false),
+            Template(
+                name: "docker-dev", displayName: "Docker Dev", description: "A plain development container (not an AI-task template).",
+                icon: "/icon/docker.png", repository: nil, aiTask: false,
+                parameters: [
+                    Parameter(
+                        name: "cpu", displayName: "CPU cores", description: "Cores for the container", formType: "input",
+                        defaultValue: "2", mutable: true)
+                ],
+                presets: []),
         ],
         agents: []
     )

@@ -17,17 +17,20 @@ extension SandboxStore {
     func isAITask(_ workspace: WorkspaceRecord) -> Bool { template(named: workspace.templateName)?.aiTask == true }
 
     /// Applies the preset's values over the given ones, drops names the template does not declare, fills defaults.
-    func resolveParameters(_ record: TemplateRecord, given: [WorkspaceBuildParameter], presetID: String?,
-                           previous: [WorkspaceBuildParameter]) throws -> [WorkspaceBuildParameter] {
+    func resolveParameters(
+        _ record: TemplateRecord, given: [WorkspaceBuildParameter], presetID: String?,
+        previous: [WorkspaceBuildParameter]
+    ) throws -> [WorkspaceBuildParameter] {
         var values: [String: String] = [:]
         for parameter in record.parameters { values[parameter.name] = parameter.defaultValue }
         for parameter in previous where values[parameter.name] != nil { values[parameter.name] = parameter.value }
         for parameter in given where values[parameter.name] != nil { values[parameter.name] = parameter.value }
         if let presetID {
             guard let preset = record.presets.first(where: { $0.id == presetID }) else {
-                throw SandboxError(400, "Unable to use the template version preset.",
-                                   detail: "preset \"\(presetID)\" does not belong to template version \(record.version.id)",
-                                   validations: [ValidationError(field: "template_version_preset_id", detail: "invalid preset")])
+                throw SandboxError(
+                    400, "Unable to use the template version preset.",
+                    detail: "preset \"\(presetID)\" does not belong to template version \(record.version.id)",
+                    validations: [ValidationError(field: "template_version_preset_id", detail: "invalid preset")])
             }
             for parameter in preset.parameters where values[parameter.name] != nil { values[parameter.name] = parameter.value }
         }
@@ -61,8 +64,10 @@ extension SandboxStore {
         guard isUUID(id) else { throw SandboxError.invalidUUID(id) }
         guard let record = workspaces[id.lowercased()] else { throw SandboxError.notFound }
         if record.deleted && !includeDeleted {
-            throw SandboxError(410, "Workspace \"\(record.id)\" was deleted, you can view this workspace by specifying "
-                                   + "'?include_deleted=true' and trying again.")
+            throw SandboxError(
+                410,
+                "Workspace \"\(record.id)\" was deleted, you can view this workspace by specifying "
+                    + "'?include_deleted=true' and trying again.")
         }
         return record
     }

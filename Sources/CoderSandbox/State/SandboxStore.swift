@@ -28,13 +28,15 @@ actor SandboxStore {
         self.version = version
         var ids = IDGenerator(seed: seed.randomSeed)
         let now = Date()
-        organization = Organization(id: ids.uuid(), name: seed.organization.name, displayName: seed.organization.displayName, icon: "",
-                                    description: "Builtin default organization.", createdAt: now, updatedAt: now, isDefault: true)
+        organization = Organization(
+            id: ids.uuid(), name: seed.organization.name, displayName: seed.organization.displayName, icon: "",
+            description: "Builtin default organization.", createdAt: now, updatedAt: now, isDefault: true)
         for (index, seedUser) in seed.users.enumerated() {
-            let user = User(id: ids.uuid(), username: seedUser.username, name: seedUser.name, email: seedUser.email, avatarURL: "",
-                            createdAt: now, updatedAt: now, lastSeenAt: now, status: .active, loginType: "password", themePreference: "",
-                            organizationIDs: [organization.id],
-                            roles: index == 0 ? [SlimRole(name: "owner", displayName: "Owner", organizationID: "")] : [])
+            let user = User(
+                id: ids.uuid(), username: seedUser.username, name: seedUser.name, email: seedUser.email, avatarURL: "",
+                createdAt: now, updatedAt: now, lastSeenAt: now, status: .active, loginType: "password", themePreference: "",
+                organizationIDs: [organization.id],
+                roles: index == 0 ? [SlimRole(name: "owner", displayName: "Owner", organizationID: "")] : [])
             let secret = (index == 0 ? token : nil) ?? seedUser.token ?? ids.token()
             users.append(UserRecord(user: user, token: secret))
         }
@@ -52,61 +54,77 @@ actor SandboxStore {
     /// `POST /users/{user}/workspaces`: validates like Coder, then queues the first start build.
     func createWorkspace(owner: User, request: CreateWorkspaceRequest, initiator: User) throws -> WorkspaceRecord {
         if !WorkspaceName.isValid(request.name) {
-            throw SandboxError(400, "Validation failed.", validations: [
-                ValidationError(field: "name", detail: "Validation failed for tag \"workspace_name\" with value: \"\(request.name)\""),
-            ])
+            throw SandboxError(
+                400, "Validation failed.",
+                validations: [
+                    ValidationError(field: "name", detail: "Validation failed for tag \"workspace_name\" with value: \"\(request.name)\"")
+                ])
         }
         let record: TemplateRecord
         if let versionID = request.templateVersionID {
             guard let found = templateForVersion(versionID) else {
-                throw SandboxError(400, "Template version \"\(versionID)\" doesn't exist.",
-                                   validations: [ValidationError(field: "template_version_id", detail: "template not found")])
+                throw SandboxError(
+                    400, "Template version \"\(versionID)\" doesn't exist.",
+                    validations: [ValidationError(field: "template_version_id", detail: "template not found")])
             }
             record = found
         } else if let templateID = request.templateID {
             guard let found = template(id: templateID) else {
-                throw SandboxError(400, "Template \"\(templateID)\" doesn't exist.",
-                                   validations: [ValidationError(field: "template_id", detail: "template not found")])
+                throw SandboxError(
+                    400, "Template \"\(templateID)\" doesn't exist.",
+                    validations: [ValidationError(field: "template_id", detail: "template not found")])
             }
             record = found
         } else {
             throw SandboxError(400, "Either a template ID or a template version ID must be provided.")
         }
         if workspace(owner: owner, name: request.name) != nil {
-            throw SandboxError(409, "Workspace \"\(request.name)\" already exists.",
-                               validations: [ValidationError(field: "name", detail: "This value is already in use and should be unique.")])
+            throw SandboxError(
+                409, "Workspace \"\(request.name)\" already exists.",
+                validations: [ValidationError(field: "name", detail: "This value is already in use and should be unique.")])
         }
-        let parameters = try resolveParameters(record, given: request.richParameterValues ?? [], presetID: request.templateVersionPresetID,
-                                               previous: [])
+        let parameters = try resolveParameters(
+            record, given: request.richParameterValues ?? [], presetID: request.templateVersionPresetID,
+            previous: [])
         let now = Date()
         let id = ids.uuid()
-        var workspace = WorkspaceRecord(id: id, name: request.name, ownerID: owner.id, templateName: record.template.name, createdAt: now,
-                                        updatedAt: now, lastUsedAt: now, builds: [], parameters: parameters, agentToken: ids.token(),
-                                        agentAPIAppID: ids.uuid(), cliAppID: ids.uuid())
-        workspace.builds.append(newBuild(number: 1, transition: .start, versionID: record.version.id, presetID: request.templateVersionPresetID,
-                                         initiator: initiator, reason: .initiator, now: now))
+        var workspace = WorkspaceRecord(
+            id: id, name: request.name, ownerID: owner.id, templateName: record.template.name, createdAt: now,
+            updatedAt: now, lastUsedAt: now, builds: [], parameters: parameters, agentToken: ids.token(),
+            agentAPIAppID: ids.uuid(), cliAppID: ids.uuid())
+        workspace.builds.append(
+            newBuild(
+                number: 1, transition: .start, versionID: record.version.id, presetID: request.templateVersionPresetID,
+                initiator: initiator, reason: .initiator, now: now))
         workspaces[id] = workspace
         revisions[id, default: 0] += 1
         agentTokens[workspace.agentToken] = id
         return workspace
     }
 
-    private func newBuild(number: Int, transition: WorkspaceTransition, versionID: String, presetID: String?, initiator: User,
-                          reason: BuildReason, now: Date) -> BuildRecord {
-        BuildRecord(id: ids.uuid(), number: number, transition: transition, createdAt: now, updatedAt: now, jobID: ids.uuid(),
-                    fileID: ids.uuid(), workerID: ids.uuid(), templateVersionID: versionID, presetID: presetID, initiatorID: initiator.id,
-                    reason: reason, resourceIDs: (0..<3).map { _ in ids.uuid() })
+    private func newBuild(
+        number: Int, transition: WorkspaceTransition, versionID: String, presetID: String?, initiator: User,
+        reason: BuildReason, now: Date
+    ) -> BuildRecord {
+        BuildRecord(
+            id: ids.uuid(), number: number, transition: transition, createdAt: now, updatedAt: now, jobID: ids.uuid(),
+            fileID: ids.uuid(), workerID: ids.uuid(), templateVersionID: versionID, presetID: presetID, initiatorID: initiator.id,
+            reason: reason, resourceIDs: (0..<3).map { _ in ids.uuid() })
     }
 
     /// `POST /workspaces/{id}/builds` (and the builds the tasks API queues, with their reason). A stop build
     /// of a task's workspace stores the task's log snapshot, as the agent's shutdown does on 2.31+.
-    func createBuild(workspaceID: String, request: CreateWorkspaceBuildRequest, initiator: User,
-                     reason: BuildReason = .initiator) throws -> (WorkspaceRecord, BuildRecord) {
+    func createBuild(
+        workspaceID: String, request: CreateWorkspaceBuildRequest, initiator: User,
+        reason: BuildReason = .initiator
+    ) throws -> (WorkspaceRecord, BuildRecord) {
         var workspace = try self.workspace(id: workspaceID)
         if !request.transition.isKnown {
-            throw SandboxError(400, "Validation failed.", validations: [
-                ValidationError(field: "transition", detail: "Validation failed for tag \"oneof\" with value: \"\(request.transition.rawValue)\""),
-            ])
+            throw SandboxError(
+                400, "Validation failed.",
+                validations: [
+                    ValidationError(field: "transition", detail: "Validation failed for tag \"oneof\" with value: \"\(request.transition.rawValue)\"")
+                ])
         }
         let latest = workspace.latestBuild
         if [.pending, .running, .canceling].contains(latest.jobStatus) {
@@ -114,23 +132,29 @@ actor SandboxStore {
         }
         let versionID = request.templateVersionID ?? latest.templateVersionID
         guard let record = templateForVersion(versionID) else {
-            throw SandboxError(400, "Template version \"\(versionID)\" doesn't exist.",
-                               validations: [ValidationError(field: "template_version_id", detail: "template version not found")])
+            throw SandboxError(
+                400, "Template version \"\(versionID)\" doesn't exist.",
+                validations: [ValidationError(field: "template_version_id", detail: "template version not found")])
         }
         let presetID = request.templateVersionPresetID ?? latest.presetID
         if request.transition == .start {
-            workspace.parameters = try resolveParameters(record, given: request.richParameterValues ?? [],
-                                                         presetID: request.templateVersionPresetID, previous: workspace.parameters)
+            workspace.parameters = try resolveParameters(
+                record, given: request.richParameterValues ?? [],
+                presetID: request.templateVersionPresetID, previous: workspace.parameters)
         }
         let now = Date()
-        let build = newBuild(number: latest.number + 1, transition: request.transition, versionID: versionID, presetID: presetID,
-                             initiator: initiator, reason: reason, now: now)
+        let build = newBuild(
+            number: latest.number + 1, transition: request.transition, versionID: versionID, presetID: presetID,
+            initiator: initiator, reason: reason, now: now)
         if request.transition == .stop, version.hasPause, let taskID = workspace.taskID {
             tasks[taskID]?.snapshot = TaskSnapshot(messages: workspace.conversation.messages, at: now)
         }
         workspace.builds.append(build)
         workspace.updatedAt = now
-        if request.transition != .start { workspace.agent = nil; workspace.conversation.running = false }
+        if request.transition != .start {
+            workspace.agent = nil
+            workspace.conversation.running = false
+        }
         workspaces[workspace.id] = workspace
         revisions[workspace.id, default: 0] += 1
         return (workspace, build)
@@ -166,8 +190,9 @@ actor SandboxStore {
         case "ccw-cli": appID = workspace.cliAppID
         default: throw SandboxError(400, "Failed to get workspace app.", detail: "No app found with slug \"\(patch.appSlug)\"")
         }
-        let status = WorkspaceAppStatus(id: ids.uuid(), createdAt: time, workspaceID: workspace.id, agentID: agentID, appID: appID,
-                                        state: patch.state, message: patch.message, uri: patch.uri ?? "", icon: "", needsUserAttention: false)
+        let status = WorkspaceAppStatus(
+            id: ids.uuid(), createdAt: time, workspaceID: workspace.id, agentID: agentID, appID: appID,
+            state: patch.state, message: patch.message, uri: patch.uri ?? "", icon: "", needsUserAttention: false)
         workspaces[workspace.id]!.statuses.append(status)
         revisions[workspace.id, default: 0] += 1
     }
@@ -191,13 +216,16 @@ actor SandboxStore {
         }
         let input = request.input.trimmingCharacters(in: .whitespacesAndNewlines)
         let name = request.name.flatMap { $0.isEmpty ? nil : $0 } ?? "task-" + String(ids.uuid().prefix(8))
-        let workspace = try createWorkspace(owner: owner, request: CreateWorkspaceRequest(
-            name: name, templateVersionID: record.version.id, templateVersionPresetID: request.templateVersionPresetID,
-            richParameterValues: [WorkspaceBuildParameter(name: "AI Prompt", value: input)]), initiator: initiator)
+        let workspace = try createWorkspace(
+            owner: owner,
+            request: CreateWorkspaceRequest(
+                name: name, templateVersionID: record.version.id, templateVersionPresetID: request.templateVersionPresetID,
+                richParameterValues: [WorkspaceBuildParameter(name: "AI Prompt", value: input)]), initiator: initiator)
         let now = Date()
-        let task = TaskRecord(id: ids.uuid(), name: name, displayName: request.displayName ?? String(input.prefix(64)),
-                              workspaceID: workspace.id, ownerID: owner.id, templateName: record.template.name,
-                              templateVersionID: record.version.id, initialPrompt: input, createdAt: now, updatedAt: now)
+        let task = TaskRecord(
+            id: ids.uuid(), name: name, displayName: request.displayName ?? String(input.prefix(64)),
+            workspaceID: workspace.id, ownerID: owner.id, templateName: record.template.name,
+            templateVersionID: record.version.id, initialPrompt: input, createdAt: now, updatedAt: now)
         tasks[task.id] = task
         update(workspace.id) { $0.taskID = task.id }
         return task
@@ -220,12 +248,14 @@ actor SandboxStore {
     /// agent is still up and waiting; nil when it is not (it got work, or is stopping, or is gone).
     func autoPause(_ workspaceID: String) throws -> BuildRecord? {
         guard version.hasPause, let workspace = workspaces[workspaceID], !workspace.deleted, let taskID = workspace.taskID,
-              tasks[taskID]?.deleted == false, workspace.latestBuild.transition == .start,
-              workspace.latestBuild.jobStatus == .succeeded, workspace.agent?.lifecycle == .ready, !workspace.conversation.running
+            tasks[taskID]?.deleted == false, workspace.latestBuild.transition == .start,
+            workspace.latestBuild.jobStatus == .succeeded, workspace.agent?.lifecycle == .ready, !workspace.conversation.running
         else { return nil }
         let owner = owner(of: workspace)
-        return try createBuild(workspaceID: workspaceID, request: CreateWorkspaceBuildRequest(transition: .stop), initiator: owner,
-                               reason: .taskAutoPause).1
+        return try createBuild(
+            workspaceID: workspaceID, request: CreateWorkspaceBuildRequest(transition: .stop), initiator: owner,
+            reason: .taskAutoPause
+        ).1
     }
 
     /// Takes the input set while the task was paused, if any (the agent starts on it once).

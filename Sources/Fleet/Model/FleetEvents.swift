@@ -127,11 +127,13 @@ public struct FleetCursor: Sendable, Hashable {
     public static func decode(_ text: String) throws -> FleetCursor {
         let parts = text.trimmingCharacters(in: .whitespaces).split(separator: "|", maxSplits: 1)
         guard let first = parts.first, let time = CoderDate.parse(String(first)) else {
-            throw FleetError(.invalidArgument, "since '\(Echo.cap(text, 40))' is not a cursor wait_for_fleet returned; omit it to wait for new events.")
+            throw FleetError(
+                .invalidArgument, "since '\(Echo.cap(text, 40))' is not a cursor wait_for_fleet returned; omit it to wait for new events.")
         }
         let keys = parts.count > 1 ? parts[1].split(separator: ",").map(String.init) : []
         guard keys.allSatisfy({ key in key.count <= 12 && key.allSatisfy { $0.isHexDigit || $0 == "-" } }) else {
-            throw FleetError(.invalidArgument, "since '\(Echo.cap(text, 40))' is not a cursor wait_for_fleet returned; omit it to wait for new events.")
+            throw FleetError(
+                .invalidArgument, "since '\(Echo.cap(text, 40))' is not a cursor wait_for_fleet returned; omit it to wait for new events.")
         }
         return FleetCursor(time: time, acknowledged: Set(keys))
     }

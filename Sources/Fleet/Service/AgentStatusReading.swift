@@ -155,7 +155,8 @@ enum ListCursor {
 
     static func decode(_ cursor: String) throws -> String {
         guard let data = Data(base64Encoded: cursor), let text = String(data: data, encoding: .utf8), text.hasPrefix("after:") else {
-            throw FleetError(.invalidArgument, "cursor '\(Echo.cap(cursor, 40))' is not one list_agents returned; omit it to start from the first page.")
+            throw FleetError(
+                .invalidArgument, "cursor '\(Echo.cap(cursor, 40))' is not one list_agents returned; omit it to start from the first page.")
         }
         return String(text.dropFirst("after:".count))
     }

@@ -31,7 +31,8 @@ extension FleetService {
         case .pending, .starting:
             throw FleetError(
                 .wrongState,
-                "Agent '\(name)' is still \(derived.status.rawValue)" + (derived.reason.map { " (\($0))" } ?? "") + "; call wait_for_agent until it is idle.")
+                "Agent '\(name)' is still \(derived.status.rawValue)" + (derived.reason.map { " (\($0))" } ?? "")
+                    + "; call wait_for_agent until it is idle.")
         case .paused:
             throw FleetError(.wrongState, "Agent '\(name)' is paused; resume_agent resumes it (start_agent_task does too).")
         case .stopped, .stopping, .canceled, .canceling:
@@ -41,7 +42,8 @@ extension FleetService {
         case .failed:
             throw FleetError(
                 .wrongState,
-                "Agent '\(name)' has failed" + (derived.reason.map { " (\($0))" } ?? "") + "; call restart_agent, or delete_agent and create it again.")
+                "Agent '\(name)' has failed" + (derived.reason.map { " (\($0))" } ?? "")
+                    + "; call restart_agent, or delete_agent and create it again.")
         }
     }
 
@@ -54,7 +56,8 @@ extension FleetService {
             throw FleetError(
                 .coder,
                 "The connection to Coder failed while sending the task to agent '\(agent.name)' (\(error.reason)); it may or may not have been "
-                    + "delivered, so it was not sent again. Call show_agent_log or wait_for_agent to see whether the agent took it before sending it again.")
+                    + "delivered, so it was not sent again. Call show_agent_log or wait_for_agent to see whether the agent took it before sending it again."
+            )
         } catch let error as CoderAPIError where error.status == 409 || error.status == 502 && error.message.contains("not ready") {
             throw FleetError(
                 .wrongState, "Agent '\(agent.name)' is not ready for input (Coder: \(error.coderMessage)); wait_for_agent, then try again.")
@@ -106,7 +109,8 @@ extension FleetService {
             // e.g. 400 "Task is not configured with a sidebar app.", or AgentAPI unreachable while the workspace is down.
             logger.debug("no log for \(agent.name): \(error.coderMessage)")
             conversation = Conversation(entries: [], source: "agentapi")
-            note = offline
+            note =
+                offline
                 ? "Agent '\(agent.name)' is \(StatusModel.derive(agent.workspace).status.rawValue) and this deployment keeps no snapshot of its conversation."
                 : "No conversation is available (Coder: \(error.coderMessage))."
         } catch let error as FleetError where error.kind == .unavailable {
@@ -125,7 +129,8 @@ extension FleetService {
                 String(content.prefix(Self.maxLogEntryCharacters)) + "\n… [\(content.count - Self.maxLogEntryCharacters) more characters truncated]"
         }
         if conversation.isSnapshot {
-            note = "Agent '\(agent.name)' is not running: this is the conversation as Coder stored it"
+            note =
+                "Agent '\(agent.name)' is not running: this is the conversation as Coder stored it"
                 + (conversation.snapshotAt.map { " at " + CoderDate.format($0) } ?? "") + ", not a live one."
         }
         return AgentLog(page: result, source: conversation.source, snapshot: conversation.isSnapshot, snapshotAt: conversation.snapshotAt, note: note)

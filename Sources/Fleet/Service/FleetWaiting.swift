@@ -12,12 +12,13 @@ extension FleetService {
     ) async throws -> FleetWaitResult {
         let targets = try Self.eventTargets(until)
         let names = try agentNames.map { list in
-            try Set(list.map { input -> String in
-                switch try naming.reference(input) {
-                case .name(let name): return naming.workspaceName(for: name).asciiLowercased
-                case .id: throw FleetError(.invalidArgument, "wait_for_fleet takes agent names, not workspace ids.")
-                }
-            })
+            try Set(
+                list.map { input -> String in
+                    switch try naming.reference(input) {
+                    case .name(let name): return naming.workspaceName(for: name).asciiLowercased
+                    case .id: throw FleetError(.invalidArgument, "wait_for_fleet takes agent names, not workspace ids.")
+                    }
+                })
         }
         let project = project?.trimmingCharacters(in: .whitespaces).nonEmpty
         var cursor = try since.map(FleetCursor.decode)
@@ -52,7 +53,8 @@ extension FleetService {
                 FleetEvents.untimedFailure(of: workspace, agent: agentName(of: workspace)).map { (FleetCursor.key(workspace), $0) }
             }, uniquingKeysWith: { first, _ in first })
         // Without a cursor, everything up to now is old news, failures included.
-        let base = since ?? FleetCursor(time: FleetEvents.newestTime(in: watched) ?? Date(timeIntervalSince1970: 0), acknowledged: Set(failedNow.keys))
+        let base =
+            since ?? FleetCursor(time: FleetEvents.newestTime(in: watched) ?? Date(timeIntervalSince1970: 0), acknowledged: Set(failedNow.keys))
         var events: [FleetEvent] = []
         for workspace in watched {
             let changes = FleetEvents.changes(of: workspace, agent: agentName(of: workspace), after: base.time)
@@ -60,7 +62,8 @@ extension FleetService {
         }
         var acknowledged = base.acknowledged.intersection(failedNow.keys)
         if targets.contains(.failed) {
-            for (key, failure) in failedNow where !acknowledged.contains(key) && !events.contains(where: { $0.agent == failure.agent && $0.newStatus == .failed }) {
+            for (key, failure) in failedNow
+            where !acknowledged.contains(key) && !events.contains(where: { $0.agent == failure.agent && $0.newStatus == .failed }) {
                 events.append(failure)
                 acknowledged.insert(key)
             }
@@ -85,7 +88,8 @@ extension FleetService {
         if let names { workspaces = workspaces.filter { names.contains($0.name.asciiLowercased) } }
         if let project {
             workspaces = workspaces.filter {
-                $0.templateName.caseInsensitiveCompare(project) == .orderedSame || $0.templateDisplayName.caseInsensitiveCompare(project) == .orderedSame
+                $0.templateName.caseInsensitiveCompare(project) == .orderedSame
+                    || $0.templateDisplayName.caseInsensitiveCompare(project) == .orderedSame
             }
         }
         return workspaces

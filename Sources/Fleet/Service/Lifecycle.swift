@@ -32,7 +32,8 @@ extension FleetService {
         // answer was lost" when a create request fails on the way back.
         if let existing = try? await coder.workspace(owner: "me", name: creation.workspaceName, as: WorkspaceView.self) {
             throw FleetError(
-                .conflict, "Agent '\(naming.agentName(ofWorkspace: existing.name) ?? name)' already exists. Pick another name, or delete_agent '\(name)' first.")
+                .conflict,
+                "Agent '\(naming.agentName(ofWorkspace: existing.name) ?? name)' already exists. Pick another name, or delete_agent '\(name)' first.")
         }
         let workspace: WorkspaceView
         do {
@@ -61,7 +62,8 @@ extension FleetService {
         throw FleetError(
             .notFound,
             "Role '\(Echo.cap(role, 40))' does not exist in project '\(project)'." + Suggestions.phrase(Suggestions.closest(to: role, among: names))
-                + (names.isEmpty ? " This project has no roles; omit role." : " Roles: \(names.joined(separator: ", ")). Call list_agent_roles for details."))
+                + (names.isEmpty
+                    ? " This project has no roles; omit role." : " Roles: \(names.joined(separator: ", ")). Call list_agent_roles for details."))
     }
 
     /// After a create request whose answer was lost: did Coder create the workspace? Asks by name, once.
@@ -128,7 +130,9 @@ extension FleetService {
     }
 
     /// Stops the workspace if it runs, waits (bounded) for the stop, then starts it.
-    public func restartAgent(_ input: String, progress: @escaping @Sendable (Double, String) async -> Void = { _, _ in }) async throws
+    public func restartAgent(
+        _ input: String, progress: @escaping @Sendable (Double, String) async -> Void = { _, _ in }
+    ) async throws
         -> ActionResult
     {
         let agent = try await resolveAgent(input)
@@ -171,7 +175,9 @@ extension FleetService {
     }
 
     /// Polls a build until its job ends; nil when the configured maximum wait ran out first.
-    func waitForBuild(_ build: WorkspaceBuild, doing action: String, progress: @Sendable (Double, String) async -> Void) async throws
+    func waitForBuild(
+        _ build: WorkspaceBuild, doing action: String, progress: @Sendable (Double, String) async -> Void
+    ) async throws
         -> WorkspaceBuild?
     {
         let started = ContinuousClock.now

@@ -13,7 +13,8 @@ extension FleetService {
             return ActionResult(
                 agent: agent.name, status: .paused, message: "Agent '\(agent.name)' is already \(derived.reason ?? "paused").",
                 workspaceID: agent.workspace.id, buildID: agent.workspace.latestBuild.id)
-        case .busy, .idle, .complete, .needsInput, .failed where agent.workspace.latestBuild.status == .running:
+        case .busy, .idle, .complete, .needsInput,
+            .failed where agent.workspace.latestBuild.status == .running:
             break
         default:
             throw FleetError(
@@ -45,11 +46,13 @@ extension FleetService {
         let status = StatusModel.derive(agent.workspace).status
         if agent.workspace.latestBuild.status == .running || [.starting, .pending].contains(status) {
             return ActionResult(
-                agent: agent.name, status: status, message: "Agent '\(agent.name)' is already \(status == .pending ? "starting" : "running") (\(status.rawValue)).",
+                agent: agent.name, status: status,
+                message: "Agent '\(agent.name)' is already \(status == .pending ? "starting" : "running") (\(status.rawValue)).",
                 workspaceID: agent.workspace.id, buildID: agent.workspace.latestBuild.id)
         }
         guard [.paused, .stopped, .canceled, .failed].contains(status) else {
-            throw FleetError(.wrongState, "Agent '\(agent.name)' is \(status.rawValue); wait_for_agent until it is paused or stopped, then resume it.")
+            throw FleetError(
+                .wrongState, "Agent '\(agent.name)' is \(status.rawValue); wait_for_agent until it is paused or stopped, then resume it.")
         }
         let change = try await resume(agent)
         return ActionResult(
@@ -89,7 +92,8 @@ extension FleetService {
             if [.failed, .stopped, .canceled, .deleted, .deleting].contains(status.status) && ContinuousClock.now - started > .seconds(2) {
                 throw FleetError(
                     .wrongState,
-                    "Agent '\(agent.name)' did not come back after resuming: it is \(status.status.rawValue)" + (status.reason.map { " (\($0))" } ?? "")
+                    "Agent '\(agent.name)' did not come back after resuming: it is \(status.status.rawValue)"
+                        + (status.reason.map { " (\($0))" } ?? "")
                         + ". The task was not sent; restart_agent, then start_agent_task again.")
             }
             let elapsed = ContinuousClock.now - started

@@ -18,7 +18,8 @@ extension FleetService {
             guard let set = AgentStatus.matching(filter: goal) else {
                 throw FleetError(
                     .invalidArgument,
-                    "Unknown until '\(Echo.cap(goal, 40))'. Use change, settled, or a status: \(AgentStatus.filterVocabulary.joined(separator: ", ")).")
+                    "Unknown until '\(Echo.cap(goal, 40))'. Use change, settled, or a status: \(AgentStatus.filterVocabulary.joined(separator: ", "))."
+                )
             }
             targets = set
         }

@@ -4,8 +4,11 @@ import Foundation
 
 /// `serve --http …`: MCP Streamable HTTP for a team, with per-user identity.
 struct HTTPServeOptions: ParsableArguments {
-    @Option(name: .customLong("http"), help: ArgumentHelp("Serve MCP Streamable HTTP on [HOST:]PORT instead of stdio (host default 127.0.0.1).",
-                                                          valueName: "[host:]port"))
+    @Option(
+        name: .customLong("http"),
+        help: ArgumentHelp(
+            "Serve MCP Streamable HTTP on [HOST:]PORT instead of stdio (host default 127.0.0.1).",
+            valueName: "[host:]port"))
     var listen: String?
 
     @Option(name: .customLong("path"), help: "The MCP endpoint's path.")
@@ -14,8 +17,9 @@ struct HTTPServeOptions: ParsableArguments {
     @Option(name: .customLong("users"), help: "Users file (YAML): name, token_sha256, coder_token_file or coder_token_env, read_only, tools.")
     var usersFile: String?
 
-    @Option(name: .customLong("bearer-token-file"),
-            help: "Single user: the bearer token clients send, read from this file; acts with the server's own Coder credential.")
+    @Option(
+        name: .customLong("bearer-token-file"),
+        help: "Single user: the bearer token clients send, read from this file; acts with the server's own Coder credential.")
     var bearerTokenFile: String?
 
     @Option(name: .customLong("oauth-issuer"), help: "OAuth 2.1 resource-server mode: the issuer (iss) of accepted JWT access tokens.")
@@ -27,8 +31,9 @@ struct HTTPServeOptions: ParsableArguments {
     @Option(name: .customLong("jwks"), help: "The issuer's signing keys: a JWKS file or an http(s) URL.")
     var jwks: String?
 
-    @Option(name: .customLong("oauth-claim"),
-            help: "The claim naming the user (matched with oauth_subject or name in --users; default: email, then sub).")
+    @Option(
+        name: .customLong("oauth-claim"),
+        help: "The claim naming the user (matched with oauth_subject or name in --users; default: email, then sub).")
     var oauthClaim: String?
 
     @Flag(name: .customLong("stateful"), help: "Sessions (MCP-Session-Id, GET stream, DELETE, Last-Event-ID) instead of stateless requests.")
@@ -76,9 +81,10 @@ struct HTTPServeOptions: ParsableArguments {
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024.") }
         guard (1...10_000).contains(maxConcurrentPerUser) else { throw ValidationError("--max-concurrent-per-user must be 1–10000.") }
         guard maxStreamSeconds >= 1, shutdownTimeout >= 0 else { throw ValidationError("--max-stream-seconds must be ≥ 1, --shutdown-timeout ≥ 0.") }
-        return HTTPServerOptions(host: host, port: port, path: path, stateful: stateful, allowedHosts: allowedHosts, allowedOrigins: allowedOrigins,
-                                 maxBodyBytes: maxBodyBytes, maxStreamLifetime: .milliseconds(Int64(maxStreamSeconds * 1000)),
-                                 shutdownTimeout: .milliseconds(Int64(shutdownTimeout * 1000)), publicURL: publicURL)
+        return HTTPServerOptions(
+            host: host, port: port, path: path, stateful: stateful, allowedHosts: allowedHosts, allowedOrigins: allowedOrigins,
+            maxBodyBytes: maxBodyBytes, maxStreamLifetime: .milliseconds(Int64(maxStreamSeconds * 1000)),
+            shutdownTimeout: .milliseconds(Int64(shutdownTimeout * 1000)), publicURL: publicURL)
     }
 
     /// OAuth settings, when `--oauth-issuer` is given (then `--oauth-audience` and `--jwks` are required).

@@ -62,21 +62,25 @@ struct SandboxCommand: AsyncParsableCommand {
         let seedData = try seed.map { try SandboxSeed.load(URL(fileURLWithPath: $0)) } ?? .default
         let plan: FaultPlan?
         do { plan = try faults.map { try FaultPlan.resolve($0, seed: faultSeed) } } catch { throw ValidationError("--faults: \(error)") }
-        let options = SandboxOptions(host: host, port: port, token: token, seed: seedData, coderVersion: version, latency: .milliseconds(latencyMs),
-                                     timeScale: timeScale, idlePause: idlePause.map { .milliseconds($0 * 1000) }, faults: plan,
-                                     requestLogFile: requestLog.map { URL(fileURLWithPath: $0) })
+        let options = SandboxOptions(
+            host: host, port: port, token: token, seed: seedData, coderVersion: version, latency: .milliseconds(latencyMs),
+            timeScale: timeScale, idlePause: idlePause.map { .milliseconds($0 * 1000) }, faults: plan,
+            requestLogFile: requestLog.map { URL(fileURLWithPath: $0) })
         let sandbox = try await RunningSandbox.start(options)
         if let portFile { try String(sandbox.url.port ?? port).write(toFile: portFile, atomically: true, encoding: .utf8) }
         // Unbuffered, so scripts reading a pipe see the URL at once.
-        FileHandle.standardOutput.write(Data("""
-            Coder sandbox (emulating Coder v\(version.rawValue)) listening on \(sandbox.url)
-            CODER_URL=\(sandbox.url.absoluteString)
-            CODER_SESSION_TOKEN=\(sandbox.token)
+        FileHandle.standardOutput.write(
+            Data(
+                """
+                Coder sandbox (emulating Coder v\(version.rawValue)) listening on \(sandbox.url)
+                CODER_URL=\(sandbox.url.absoluteString)
+                CODER_SESSION_TOKEN=\(sandbox.token)
 
-            """.utf8))
+                """.utf8))
         await withTaskCancellationHandler {
             await SignalWaiter.wait()
-        } onCancel: {}
+        } onCancel: {
+        }
         FileHandle.standardError.write(Data("shutting down\n".utf8))
         try await sandbox.stop()
     }
@@ -93,7 +97,10 @@ enum SignalWaiter {
             let once = Once()
             for source in sources {
                 source.setEventHandler {
-                    if once.fire() { sources.forEach { $0.cancel() }; continuation.resume() }
+                    if once.fire() {
+                        sources.forEach { $0.cancel() }
+                        continuation.resume()
+                    }
                 }
                 source.resume()
             }
@@ -103,6 +110,11 @@ enum SignalWaiter {
     final class Once: @unchecked Sendable {
         private var fired = false
         private let lock = NSLock()
-        func fire() -> Bool { lock.withLock { defer { fired = true }; return !fired } }
+        func fire() -> Bool {
+            lock.withLock {
+                defer { fired = true }
+                return !fired
+            }
+        }
     }
 }

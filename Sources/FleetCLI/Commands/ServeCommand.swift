@@ -12,13 +12,17 @@ struct FleetOptions: ParsableArguments {
     @Option(name: .customLong("coder-url"), help: "Coder deployment URL (default: $CODER_URL, then the Coder CLI's login).")
     var coderURL: String?
 
-    @Option(name: .customLong("token-file"), help: "File holding the Coder session token (default: $CODER_SESSION_TOKEN or $CODER_TOKEN, then the Coder CLI's login).")
+    @Option(
+        name: .customLong("token-file"),
+        help: "File holding the Coder session token (default: $CODER_SESSION_TOKEN or $CODER_TOKEN, then the Coder CLI's login).")
     var tokenFile: String?
 
     @Option(name: .customLong("name-prefix"), help: "Prefix of agent workspace names.")
     var namePrefix: String = "agent-"
 
-    @Option(name: .customLong("tasks-api"), help: "How to reach agents: auto (detect from the Coder version), stable, experimental, or none (AgentAPI through the app proxy).")
+    @Option(
+        name: .customLong("tasks-api"),
+        help: "How to reach agents: auto (detect from the Coder version), stable, experimental, or none (AgentAPI through the app proxy).")
     var tasksAPI: String = "auto"
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (logs go to stderr).")
@@ -41,7 +45,8 @@ struct FleetOptions: ParsableArguments {
         let names = Set(tools.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         let unknown = names.subtracting(known)
         guard unknown.isEmpty else {
-            throw ValidationError("--tools names unknown tools: \(unknown.sorted().joined(separator: ", ")). Tools: \(known.joined(separator: ", ")).")
+            throw ValidationError(
+                "--tools names unknown tools: \(unknown.sorted().joined(separator: ", ")). Tools: \(known.joined(separator: ", ")).")
         }
         return names
     }
@@ -57,7 +62,9 @@ struct FleetOptions: ParsableArguments {
         if !namePrefix.isEmpty, !namePrefix.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
             throw ValidationError("--name-prefix may hold only letters, digits and hyphens.")
         }
-        guard callTimeout.isFinite, (1...600).contains(callTimeout) else { throw ValidationError("--call-timeout must be between 1 and 600 seconds.") }
+        guard callTimeout.isFinite, (1...600).contains(callTimeout) else {
+            throw ValidationError("--call-timeout must be between 1 and 600 seconds.")
+        }
         return FleetConfiguration(
             naming: AgentNaming(prefix: namePrefix), tasksAPI: pinned, callTimeout: .milliseconds(Int64(callTimeout * 1000)))
     }
@@ -88,8 +95,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("sandbox-version"), help: "Coder version the embedded sandbox emulates: \(SandboxVersion.list).")
     var sandboxVersion: String = "2.35"
 
-    @Option(name: .customLong("sandbox-time-scale"),
-            help: "Multiplier of every simulated delay of the embedded sandbox (1 is life-like, 0.1 ten times faster).")
+    @Option(
+        name: .customLong("sandbox-time-scale"),
+        help: "Multiplier of every simulated delay of the embedded sandbox (1 is life-like, 0.1 ten times faster).")
     var sandboxTimeScale: Double = 1
 
     @Option(name: .customLong("sandbox-speed"), help: .hidden) var sandboxSpeed: Double?  // the old name of --sandbox-time-scale
@@ -163,9 +171,11 @@ struct ServeCommand: AsyncParsableCommand {
         guard (sandboxIdlePause ?? 0) >= 0 else { throw ValidationError("--sandbox-idle-pause must not be negative.") }
         let faults: FaultPlan?
         do { faults = try sandboxFaults.map { try FaultPlan.resolve($0) } } catch { throw ValidationError("--sandbox-faults: \(error)") }
-        let started = try await RunningSandbox.start(SandboxOptions(port: 0, coderVersion: version, timeScale: timeScale,
-                                                                    idlePause: sandboxIdlePause.map { .milliseconds($0 * 1000) },
-                                                                    faults: faults))
+        let started = try await RunningSandbox.start(
+            SandboxOptions(
+                port: 0, coderVersion: version, timeScale: timeScale,
+                idlePause: sandboxIdlePause.map { .milliseconds($0 * 1000) },
+                faults: faults))
         Logger(label: "fleet-mcp").notice("embedded Coder sandbox (v\(version.rawValue)) at \(started.url)")
         return started
     }

@@ -60,7 +60,9 @@ struct WatchCommand: AsyncParsableCommand {
             return url
         }
         let connection: CoderConnection
-        do { connection = try CoderConnection.resolve(urlFlag: options.coderURL, tokenFile: options.tokenFile) } catch let error as CoderConnection.Missing {
+        do { connection = try CoderConnection.resolve(urlFlag: options.coderURL, tokenFile: options.tokenFile) } catch let error
+            as CoderConnection.Missing
+        {
             throw ValidationError(error.description)
         }
         let live = LiveTransport()
@@ -86,7 +88,8 @@ struct WatchCommand: AsyncParsableCommand {
                 cursor = poll.cursor
                 if terminal {
                     let agents = await fleet.summaries(poll.workspaces)
-                    let title = "fleet-mcp watch — \(agents.count) agents at \(connection.url.host ?? "")"
+                    let title =
+                        "fleet-mcp watch — \(agents.count) agents at \(connection.url.host ?? "")"
                         + (urls.isEmpty ? "" : " — notifying \(urls.count) URL\(urls.count == 1 ? "" : "s")")
                     emit(FleetTable.home + table.lines(agents, title: title).joined(separator: "\n"))
                 } else {

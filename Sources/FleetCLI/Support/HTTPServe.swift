@@ -43,8 +43,10 @@ struct HTTPServe {
         try? await sandbox?.stop()
     }
 
-    private func serve(_ serverOptions: HTTPServerOptions, oauthSettings: OAuthSettings?, allowed: Set<String>?, sandbox: RunningSandbox?,
-                       live: LiveTransport, logger: Logger) async throws {
+    private func serve(
+        _ serverOptions: HTTPServerOptions, oauthSettings: OAuthSettings?, allowed: Set<String>?, sandbox: RunningSandbox?,
+        live: LiveTransport, logger: Logger
+    ) async throws {
         let metrics = FleetMetrics()
         let coderTransport = CoderMetricsTransport(live, metrics: metrics)
         // The server's own credential: only without --users (single user, or no authentication on loopback).
@@ -117,7 +119,8 @@ struct HTTPServe {
 
     /// The Coder URL alone (each user brings a token): `--coder-url`, `CODER_URL`, then the Coder CLI's login.
     func coderURL() throws -> URL {
-        let configDir = environment["CODER_CONFIG_DIR"].map { URL(fileURLWithPath: $0) }
+        let configDir =
+            environment["CODER_CONFIG_DIR"].map { URL(fileURLWithPath: $0) }
             ?? URL(fileURLWithPath: NSHomeDirectory()).appendingPathComponent(".config/coderv2")
         let fromFile = (try? String(contentsOf: configDir.appendingPathComponent("url"), encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines)

@@ -16,7 +16,8 @@ struct FleetTable {
         for agent in agents {
             let report = agent.lastTask ?? agent.statusReason ?? ""
             let reportWidth = max(20, width - 33 - (agent.pullRequest.map { $0.count + 1 } ?? 0))
-            var line = Self.pad(agent.name, 14) + statusText(agent.status) + Self.pad(Self.age(now.timeIntervalSince(agent.lastEventAt)), 6)
+            var line =
+                Self.pad(agent.name, 14) + statusText(agent.status) + Self.pad(Self.age(now.timeIntervalSince(agent.lastEventAt)), 6)
                 + Self.pad(report, reportWidth)
             if let pr = agent.pullRequest { line += " " + paint(pr, { $0.blue }) }
             lines.append(line)

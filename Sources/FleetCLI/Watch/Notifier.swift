@@ -13,9 +13,13 @@ actor Notifier {
 
         init(_ url: URL) {
             let host = url.host?.lowercased() ?? ""
-            if host == "hooks.slack.com" || host.hasSuffix(".slack.com") { self = .slack }
-            else if host.contains("ntfy") { self = .ntfy }
-            else { self = .json }
+            if host == "hooks.slack.com" || host.hasSuffix(".slack.com") {
+                self = .slack
+            } else if host.contains("ntfy") {
+                self = .ntfy
+            } else {
+                self = .json
+            }
         }
     }
 
@@ -27,8 +31,11 @@ actor Notifier {
     /// Waits between attempts of one delivery; after the last, it stays pending for the next round.
     let backoff: [Duration]
 
-    init(transport: any HTTPTransport, stateFile: URL, state: WatchState, backoff: [Duration] = [.milliseconds(500), .seconds(1), .seconds(2), .seconds(4)],
-         logger: Logger) {
+    init(
+        transport: any HTTPTransport, stateFile: URL, state: WatchState,
+        backoff: [Duration] = [.milliseconds(500), .seconds(1), .seconds(2), .seconds(4)],
+        logger: Logger
+    ) {
         self.transport = transport
         self.stateFile = stateFile
         self.state = state
@@ -116,7 +123,10 @@ actor Notifier {
                 ("Tags", event.newStatus.rawValue), ("Content-Type", "text/plain; charset=utf-8"),
             ]
         case .json:
-            struct Body: Encodable { var event: FleetEvent; var text: String }
+            struct Body: Encodable {
+                var event: FleetEvent
+                var text: String
+            }
             request.body = try FleetJSON.encoder().encode(Body(event: event, text: "\(headline(event)): \(detail(event))"))
             request.headers = [("Content-Type", "application/json")]
         }

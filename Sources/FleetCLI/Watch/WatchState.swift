@@ -18,7 +18,8 @@ struct WatchState: Codable, Sendable {
 
     static func defaultFile() -> URL {
         let environment = ProcessInfo.processInfo.environment
-        let base = environment["XDG_STATE_HOME"].map { URL(fileURLWithPath: $0) }
+        let base =
+            environment["XDG_STATE_HOME"].map { URL(fileURLWithPath: $0) }
             ?? URL(fileURLWithPath: NSHomeDirectory()).appendingPathComponent(".local/state")
         return base.appendingPathComponent("fleet-mcp/watch-state.json")
     }

@@ -21,8 +21,10 @@ public struct OAuthSettings: Sendable {
     /// Clock skew allowed on `exp` and `nbf`.
     public var leeway: TimeInterval
 
-    public init(issuer: String, audience: String, jwks: String, claim: String? = nil, authorizationServers: [URL]? = nil,
-                refreshInterval: Duration = .seconds(600), leeway: TimeInterval = 30) {
+    public init(
+        issuer: String, audience: String, jwks: String, claim: String? = nil, authorizationServers: [URL]? = nil,
+        refreshInterval: Duration = .seconds(600), leeway: TimeInterval = 30
+    ) {
         self.issuer = issuer
         self.audience = audience
         self.jwks = jwks
@@ -114,8 +116,10 @@ public final class OAuthVerifier: Sendable {
         let json: String
         if let url = settings.jwksURL {
             guard let transport else { throw OAuthSetupError("no HTTP client to fetch \(url)") }
-            let response = try await transport.send(CoderHTTPRequest(method: "GET", url: url, headers: [("Accept", "application/json")],
-                                                                     timeout: .seconds(10)))
+            let response = try await transport.send(
+                CoderHTTPRequest(
+                    method: "GET", url: url, headers: [("Accept", "application/json")],
+                    timeout: .seconds(10)))
             guard response.status == 200 else { throw OAuthSetupError("GET \(url) answered \(response.status)") }
             json = String(decoding: response.body, as: UTF8.self)
         } else {

@@ -18,9 +18,11 @@ public struct UserFactory: Sendable {
     public let enricher: PullRequestEnricher?
     public let logger: Logger
 
-    public init(makeClient: @escaping @Sendable (SessionToken) -> CoderClient, configuration: FleetConfiguration, version: String,
-                readOnly: Bool = false, allowedTools: Set<String>? = nil, maxConcurrentRequests: Int = 16,
-                enricher: PullRequestEnricher? = nil, logger: Logger = Logger(label: "fleet-mcp")) {
+    public init(
+        makeClient: @escaping @Sendable (SessionToken) -> CoderClient, configuration: FleetConfiguration, version: String,
+        readOnly: Bool = false, allowedTools: Set<String>? = nil, maxConcurrentRequests: Int = 16,
+        enricher: PullRequestEnricher? = nil, logger: Logger = Logger(label: "fleet-mcp")
+    ) {
         self.makeClient = makeClient
         self.configuration = configuration
         self.version = version
@@ -41,21 +43,26 @@ public struct UserFactory: Sendable {
             }
             allowed = allowed.map { $0.intersection(tools) } ?? Set(tools)
         }
-        let fleet = FleetService(coder: makeClient(token), configuration: configuration, enricher: enricher,
-                                 logger: logger.with(user: name))
-        let mcp = FleetMCPServer(fleet: fleet, version: version, readOnly: self.readOnly || (readOnly ?? false), allowedTools: allowed,
-                                 logger: Logger(label: "fleet-mcp.mcp").with(user: name))
+        let fleet = FleetService(
+            coder: makeClient(token), configuration: configuration, enricher: enricher,
+            logger: logger.with(user: name))
+        let mcp = FleetMCPServer(
+            fleet: fleet, version: version, readOnly: self.readOnly || (readOnly ?? false), allowedTools: allowed,
+            logger: Logger(label: "fleet-mcp.mcp").with(user: name))
         return FleetUser(name: name, mcp: mcp, maxConcurrentRequests: maxConcurrentRequests)
     }
 
     /// The users of a users file, with static tokens and (in OAuth mode) their claim values.
-    public func authenticator(for file: UsersFile, oauth: OAuthVerifier? = nil,
-                              environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Authenticator {
+    public func authenticator(
+        for file: UsersFile, oauth: OAuthVerifier? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> Authenticator {
         var digests: [(sha256: String, user: FleetUser)] = []
         var byClaim: [String: FleetUser] = [:]
         for entry in file.users {
-            let user = try self.user(name: entry.name, token: try entry.coderToken(environment: environment), readOnly: entry.readOnly,
-                                     tools: entry.tools)
+            let user = try self.user(
+                name: entry.name, token: try entry.coderToken(environment: environment), readOnly: entry.readOnly,
+                tools: entry.tools)
             if let digest = entry.tokenSHA256 { digests.append((digest.lowercased(), user)) }
             if oauth != nil { byClaim[entry.oauthSubject ?? entry.name] = user }
         }

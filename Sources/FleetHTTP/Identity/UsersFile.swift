@@ -41,8 +41,10 @@ public struct UsersFile: Sendable, Decodable {
             case readOnly = "read_only"
         }
 
-        public init(name: String, tokenSHA256: String? = nil, coderTokenFile: String? = nil, coderTokenEnv: String? = nil,
-                    oauthSubject: String? = nil, readOnly: Bool? = nil, tools: [String]? = nil) {
+        public init(
+            name: String, tokenSHA256: String? = nil, coderTokenFile: String? = nil, coderTokenEnv: String? = nil,
+            oauthSubject: String? = nil, readOnly: Bool? = nil, tools: [String]? = nil
+        ) {
             self.name = name
             self.tokenSHA256 = tokenSHA256
             self.coderTokenFile = coderTokenFile
@@ -96,7 +98,8 @@ public struct UsersFile: Sendable, Decodable {
         var names = Set<String>()
         var digests = Set<String>()
         for user in users {
-            let plain = !user.name.isEmpty && user.name.count <= 64
+            let plain =
+                !user.name.isEmpty && user.name.count <= 64
                 && user.name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._@-".contains($0)) }
             guard plain else { throw UsersFileError("user name '\(user.name.prefix(64))' must be 1–64 letters, digits, '.', '_', '@' or '-'") }
             guard names.insert(user.name.lowercased()).inserted else { throw UsersFileError("user \(user.name) appears twice") }

@@ -24,8 +24,9 @@ public struct CoderMetricsTransport: HTTPTransport {
             metrics.coderRequest(method: method, route: route, status: error.isTimeout ? "timeout" : "error", duration: ContinuousClock.now - started)
             throw error
         } catch {
-            metrics.coderRequest(method: method, route: route, status: error is CancellationError ? "cancelled" : "error",
-                                 duration: ContinuousClock.now - started)
+            metrics.coderRequest(
+                method: method, route: route, status: error is CancellationError ? "cancelled" : "error",
+                duration: ContinuousClock.now - started)
             throw error
         }
     }

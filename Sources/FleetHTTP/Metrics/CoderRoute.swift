@@ -3,33 +3,37 @@
 /// ever become a label.
 enum CoderRoute {
     /// Templates as Coder's API documents them; `{…}` matches one segment.
-    static let templates: [[String]] = [
-        "/api/v2/buildinfo",
-        "/api/v2/users/{user}",
-        "/api/v2/users/{user}/organizations",
-        "/api/v2/users/{user}/workspace/{workspacename}",
-        "/api/v2/users/{user}/workspaces",
-        "/api/v2/organizations",
-        "/api/v2/organizations/{organization}",
-        "/api/v2/organizations/{organization}/templates",
-        "/api/v2/organizations/{organization}/templates/{templatename}",
-        "/api/v2/organizations/{organization}/members/{user}/workspaces",
-        "/api/v2/templates",
-        "/api/v2/templates/{template}",
-        "/api/v2/templateversions/{templateversion}",
-        "/api/v2/templateversions/{templateversion}/rich-parameters",
-        "/api/v2/templateversions/{templateversion}/presets",
-        "/api/v2/workspaces",
-        "/api/v2/workspaces/{workspace}",
-        "/api/v2/workspaces/{workspace}/builds",
-        "/api/v2/workspacebuilds/{workspacebuild}",
-        "/api/v2/workspacebuilds/{workspacebuild}/parameters",
-        "/api/v2/workspacebuilds/{workspacebuild}/resources",
-        "/api/v2/workspaceagents/me/app-status",
-    ].map(segments) + ["v2", "experimental"].flatMap { generation in
-        ["", "/{user}", "/{user}/{task}", "/{user}/{task}/send", "/{user}/{task}/logs", "/{user}/{task}/pause", "/{user}/{task}/resume",
-         "/{user}/{task}/input"].map { segments("/api/\(generation)/tasks" + $0) }
-    }
+    static let templates: [[String]] =
+        [
+            "/api/v2/buildinfo",
+            "/api/v2/users/{user}",
+            "/api/v2/users/{user}/organizations",
+            "/api/v2/users/{user}/workspace/{workspacename}",
+            "/api/v2/users/{user}/workspaces",
+            "/api/v2/organizations",
+            "/api/v2/organizations/{organization}",
+            "/api/v2/organizations/{organization}/templates",
+            "/api/v2/organizations/{organization}/templates/{templatename}",
+            "/api/v2/organizations/{organization}/members/{user}/workspaces",
+            "/api/v2/templates",
+            "/api/v2/templates/{template}",
+            "/api/v2/templateversions/{templateversion}",
+            "/api/v2/templateversions/{templateversion}/rich-parameters",
+            "/api/v2/templateversions/{templateversion}/presets",
+            "/api/v2/workspaces",
+            "/api/v2/workspaces/{workspace}",
+            "/api/v2/workspaces/{workspace}/builds",
+            "/api/v2/workspacebuilds/{workspacebuild}",
+            "/api/v2/workspacebuilds/{workspacebuild}/parameters",
+            "/api/v2/workspacebuilds/{workspacebuild}/resources",
+            "/api/v2/workspaceagents/me/app-status",
+        ].map(segments)
+        + ["v2", "experimental"].flatMap { generation in
+            [
+                "", "/{user}", "/{user}/{task}", "/{user}/{task}/send", "/{user}/{task}/logs", "/{user}/{task}/pause", "/{user}/{task}/resume",
+                "/{user}/{task}/input",
+            ].map { segments("/api/\(generation)/tasks" + $0) }
+        }
 
     /// AgentAPI paths behind the app proxy (`/@{owner}/{workspace}/apps/{slug}/…`).
     static let appPaths: Set<String> = ["status", "messages", "message", "events"]

@@ -1,6 +1,6 @@
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import Logging
 import MCP
 
@@ -67,7 +67,8 @@ struct ResourceIdentity: Sendable {
 
     /// The resource identifier and its metadata URL (`/.well-known/oauth-protected-resource` + the resource's path).
     func urls(for request: MCPRequest) -> (resource: URL, metadata: URL) {
-        let resource = fixed ?? URL(string: "http://\(request.header(HTTPHeaderName.host) ?? "localhost")\(path)")
+        let resource =
+            fixed ?? URL(string: "http://\(request.header(HTTPHeaderName.host) ?? "localhost")\(path)")
             ?? URL(string: "http://localhost\(path)")!
         var components = URLComponents(url: resource, resolvingAgainstBaseURL: false) ?? URLComponents()
         let resourcePath = components.path == "/" ? "" : components.path
@@ -79,8 +80,9 @@ struct ResourceIdentity: Sendable {
 
     /// The metadata document the SDK serves (`authorization_servers` empty without OAuth).
     func metadata(for request: MCPRequest, authorizationServers: [URL]) -> OAuthProtectedResourceServerMetadata {
-        OAuthProtectedResourceServerMetadata(resource: urls(for: request).resource.absoluteString, authorizationServers: authorizationServers,
-                                             scopesSupported: nil)
+        OAuthProtectedResourceServerMetadata(
+            resource: urls(for: request).resource.absoluteString, authorizationServers: authorizationServers,
+            scopesSupported: nil)
     }
 }
 

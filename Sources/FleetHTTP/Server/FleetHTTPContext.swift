@@ -1,7 +1,7 @@
-import Hummingbird
-import HTTPTypes
-import MCP
 import Foundation
+import HTTPTypes
+import Hummingbird
+import MCP
 import NIOCore
 
 /// What the server's handlers carry along a request: Hummingbird's storage, the user the request acts as, and
@@ -34,8 +34,10 @@ enum HTTPBridge {
 
     /// The SDK's response as Hummingbird's; a stream goes through `streams` (lifetime cap, shutdown) and `onEnd`
     /// runs when it ends (at once for other bodies).
-    static func response(_ response: MCPResponse, streams: StreamGuard, closesAtShutdown: Bool,
-                         onEnd: @escaping @Sendable () -> Void = {}) -> Response {
+    static func response(
+        _ response: MCPResponse, streams: StreamGuard, closesAtShutdown: Bool,
+        onEnd: @escaping @Sendable () -> Void = {}
+    ) -> Response {
         var fields = HTTPFields()
         for (name, value) in response.headers {
             if let field = HTTPField.Name(name) { fields[field] = value }

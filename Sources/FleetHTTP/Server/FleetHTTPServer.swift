@@ -1,6 +1,6 @@
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import Logging
 import MCP
 import NIOCore
@@ -19,8 +19,10 @@ public struct FleetHTTPServer: Sendable {
     public let metrics: FleetMetrics
     let logger: Logger
 
-    public init(options: HTTPServerOptions, authenticator: Authenticator, metrics: FleetMetrics,
-                logger: Logger = Logger(label: "fleet-mcp.http")) throws {
+    public init(
+        options: HTTPServerOptions, authenticator: Authenticator, metrics: FleetMetrics,
+        logger: Logger = Logger(label: "fleet-mcp.http")
+    ) throws {
         guard authenticator.required || HTTPServerOptions.isLoopback(options.host) else {
             throw HTTPServerSetupError(
                 "refusing to serve \(options.host) without authentication: pass --users FILE, --bearer-token-file F or --oauth-*, "
@@ -44,13 +46,14 @@ public struct FleetHTTPServer: Sendable {
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         var serverLogger = logger
         serverLogger.logLevel = .warning
-        let app = Application(router: router,
-                              configuration: .init(address: .hostname(options.host, port: options.port), serverName: "fleet-mcp"),
-                              onServerRunning: { channel in
-                                  portContinuation.yield(channel.localAddress?.port ?? 0)
-                                  portContinuation.finish()
-                              },
-                              logger: serverLogger)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "fleet-mcp"),
+            onServerRunning: { channel in
+                portContinuation.yield(channel.localAddress?.port ?? 0)
+                portContinuation.finish()
+            },
+            logger: serverLogger)
         let closer = StreamCloser(streams: streams, logger: logger)
         var configuration = ServiceGroupConfiguration(
             services: [.init(service: app), .init(service: closer, successTerminationBehavior: .ignore)],
@@ -105,8 +108,9 @@ public struct FleetHTTPServer: Sendable {
                 }
             }
         }
-        let endpoint = MCPRoutes(options: options, stateless: StatelessEndpoint(metrics: metrics), sessions: sessions, streams: streams,
-                                 metrics: metrics)
+        let endpoint = MCPRoutes(
+            options: options, stateless: StatelessEndpoint(metrics: metrics), sessions: sessions, streams: streams,
+            metrics: metrics)
         let mcp = router.group(RouterPath(options.path))
             .add(middleware: OriginGuard(options: options, metrics: metrics))
             .add(middleware: AuthGuard(authenticator: authenticator, resource: resource, metrics: metrics, logger: logger))

@@ -24,9 +24,11 @@ public struct HTTPServerOptions: Sendable {
     /// Stateful sessions unused this long are closed.
     public var sessionIdleTimeout: Duration
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, path: String = "/mcp", stateful: Bool = false, allowedHosts: [String] = [],
-                allowedOrigins: [String] = [], maxBodyBytes: Int = 1 << 20, maxStreamLifetime: Duration = .seconds(600),
-                shutdownTimeout: Duration = .seconds(120), publicURL: String? = nil, sessionIdleTimeout: Duration = .seconds(1800)) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, path: String = "/mcp", stateful: Bool = false, allowedHosts: [String] = [],
+        allowedOrigins: [String] = [], maxBodyBytes: Int = 1 << 20, maxStreamLifetime: Duration = .seconds(600),
+        shutdownTimeout: Duration = .seconds(120), publicURL: String? = nil, sessionIdleTimeout: Duration = .seconds(1800)
+    ) {
         self.host = host
         self.port = port
         self.path = path

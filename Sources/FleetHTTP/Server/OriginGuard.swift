@@ -1,5 +1,5 @@
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import MCP
 
 /// DNS-rebinding and cross-origin protection with the SDK's `OriginValidator`: a foreign `Origin` gets 403 (as

@@ -21,8 +21,10 @@ final class StreamGuard: Sendable {
 
     /// `source` as response bytes, ended by the lifetime cap (and by shutdown when `closesAtShutdown`);
     /// `onEnd` runs once when the stream ends for any reason.
-    func bound(_ source: AsyncThrowingStream<Data, any Error>, closesAtShutdown: Bool,
-               onEnd: @escaping @Sendable () -> Void = {}) -> AsyncThrowingStream<ByteBuffer, any Error> {
+    func bound(
+        _ source: AsyncThrowingStream<Data, any Error>, closesAtShutdown: Bool,
+        onEnd: @escaping @Sendable () -> Void = {}
+    ) -> AsyncThrowingStream<ByteBuffer, any Error> {
         let (output, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
         let pump = Task {
             do {

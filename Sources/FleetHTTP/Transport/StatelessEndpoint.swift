@@ -13,8 +13,9 @@ struct StatelessEndpoint: Sendable {
 
     func handle(_ request: HTTPRequest, user: FleetUser) async -> HTTPResponse {
         guard request.method.uppercased() == "POST" else {
-            return .error(statusCode: 405, .invalidRequest("Method Not Allowed: this server is stateless (POST only)"),
-                          extraHeaders: [HTTPHeaderName.allow: "POST"])
+            return .error(
+                statusCode: 405, .invalidRequest("Method Not Allowed: this server is stateless (POST only)"),
+                extraHeaders: [HTTPHeaderName.allow: "POST"])
         }
         let probe = MessageProbe.of(request.body)
         let context = HTTPValidationContext(httpMethod: "POST", isInitializationRequest: probe?.isInitialize ?? false)

@@ -83,7 +83,10 @@ public actor FleetWatcher {
     }
 
     static func fingerprint(_ agent: AgentSummary) -> String {
-        [agent.status.rawValue, agent.statusReason ?? "", agent.lastTask ?? "", agent.pullRequest ?? "", "\(agent.lastEventAt.timeIntervalSince1970)"]
-            .joined(separator: "\u{1f}")
+        [
+            agent.status.rawValue, agent.statusReason ?? "", agent.lastTask ?? "", agent.pullRequest ?? "",
+            "\(agent.lastEventAt.timeIntervalSince1970)",
+        ]
+        .joined(separator: "\u{1f}")
     }
 }

@@ -28,8 +28,10 @@ public struct FleetMCPServer: Sendable {
     /// - Parameters:
     ///   - readOnly: offer only the tools that change nothing (`--read-only`).
     ///   - allowedTools: offer only these tools (`--tools`); nil offers all.
-    public init(fleet: FleetService, version: String, readOnly: Bool = false, allowedTools: Set<String>? = nil,
-                logger: Logger = Logger(label: "fleet-mcp.mcp")) {
+    public init(
+        fleet: FleetService, version: String, readOnly: Bool = false, allowedTools: Set<String>? = nil,
+        logger: Logger = Logger(label: "fleet-mcp.mcp")
+    ) {
         self.fleet = fleet
         self.version = version
         self.logger = logger
@@ -44,9 +46,10 @@ public struct FleetMCPServer: Sendable {
 
     /// A server with every tool registered, ready for `start(transport:)`.
     public func makeServer() async -> Server {
-        let server = Server(name: Self.name, version: version, title: "Fleet of Claude Code agents on Coder",
-                            instructions: Self.instructions,
-                            capabilities: .init(resources: .init(subscribe: true, listChanged: true), tools: .init(listChanged: false)))
+        let server = Server(
+            name: Self.name, version: version, title: "Fleet of Claude Code agents on Coder",
+            instructions: Self.instructions,
+            capabilities: .init(resources: .init(subscribe: true, listChanged: true), tools: .init(listChanged: false)))
         let definitions = self.definitions
         await server.withMethodHandler(ListTools.self) { _ in ListTools.Result(tools: definitions) }
         let box = WeakServer(server)
@@ -55,7 +58,8 @@ public struct FleetMCPServer: Sendable {
             let token = params._meta?.progressToken
             let context = ToolContext { progress, total, message in
                 guard let token, let server = box.server else { return }
-                try? await server.notify(ProgressNotification.message(.init(progressToken: token, progress: progress, total: total, message: message)))
+                try? await server.notify(
+                    ProgressNotification.message(.init(progressToken: token, progress: progress, total: total, message: message)))
             }
             return try await self.call(params.name, arguments: params.arguments, context: context)
         }
@@ -103,7 +107,8 @@ public struct FleetMCPServer: Sendable {
             let value = try structured(output)
             let text = String(decoding: try FleetJSON.encoder().encode(value), as: UTF8.self)
             logger.info("\(name) ok in \(ContinuousClock.now - started)")
-            return CallTool.Result(content: [.text(text: text, annotations: nil, _meta: nil)], structuredContent: Optional.some(value), isError: false)
+            return CallTool.Result(
+                content: [.text(text: text, annotations: nil, _meta: nil)], structuredContent: Optional.some(value), isError: false)
         } catch is CancellationError {
             throw CancellationError()
         } catch let error as FleetError {

@@ -13,7 +13,8 @@ enum AttentionTools {
             input: [
                 "agent_names": .string("Only these agents, comma-separated (default: the whole fleet)"),
                 "project_filter": .string("Only agents of this project (name or display name)"),
-                "until": .string("attention (default: needs_input, complete, failed, idle, paused), change (any status), or statuses, comma-separated"),
+                "until": .string(
+                    "attention (default: needs_input, complete, failed, idle, paused), change (any status), or statuses, comma-separated"),
                 "since": .string("cursor from the previous wait_for_fleet: report everything after it (returns at once if something happened)"),
                 "timeout_seconds": .number("Longest wait in seconds (max 45)", minimum: 0.1, maximum: 45),
             ],

@@ -53,9 +53,13 @@ enum FrameScreen {
         enum Kind: Decodable, Equatable {
             case null, object, other
             init(from decoder: any Decoder) throws {
-                if let single = try? decoder.singleValueContainer(), single.decodeNil() { self = .null }
-                else if (try? decoder.container(keyedBy: Key.self)) != nil { self = .object }
-                else { self = .other }
+                if let single = try? decoder.singleValueContainer(), single.decodeNil() {
+                    self = .null
+                } else if (try? decoder.container(keyedBy: Key.self)) != nil {
+                    self = .object
+                } else {
+                    self = .other
+                }
             }
         }
         struct Key: CodingKey {
@@ -82,9 +86,13 @@ enum FrameScreen {
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: Key.self)
             if container.contains(Key("id")) {
-                if let number = try? container.decode(Int.self, forKey: Key("id")) { id = .integer(number) }
-                else if let text = try? container.decode(String.self, forKey: Key("id")) { id = .string(text) }
-                else { id = .invalid }
+                if let number = try? container.decode(Int.self, forKey: Key("id")) {
+                    id = .integer(number)
+                } else if let text = try? container.decode(String.self, forKey: Key("id")) {
+                    id = .string(text)
+                } else {
+                    id = .invalid
+                }
             }
             jsonrpc = try? container.decode(String.self, forKey: Key("jsonrpc"))
             if container.contains(Key("method")) {
@@ -123,8 +131,15 @@ enum FrameScreen {
     }
 
     private static func error(id: JSONValue, code: Int, _ message: String) -> Data {
-        struct ErrorBody: Encodable { var code: Int; var message: String }
-        struct Response: Encodable { var jsonrpc = "2.0"; var id: JSONValue; var error: ErrorBody }
+        struct ErrorBody: Encodable {
+            var code: Int
+            var message: String
+        }
+        struct Response: Encodable {
+            var jsonrpc = "2.0"
+            var id: JSONValue
+            var error: ErrorBody
+        }
         return (try? JSONEncoder().encode(Response(id: id, error: ErrorBody(code: code, message: message)))) ?? Data()
     }
 }

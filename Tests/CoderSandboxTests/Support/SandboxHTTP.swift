@@ -36,8 +36,10 @@ struct SandboxHTTP: Sendable {
     static let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
 
     /// Sends a request with the session token (or `token`, or none when `token` is empty).
-    func send(_ method: HTTPMethod, _ target: String, json body: (any Encodable & Sendable)? = nil, raw: String? = nil,
-              token: String? = nil, timeout: Duration = .seconds(30)) async throws -> HTTPAnswer {
+    func send(
+        _ method: HTTPMethod, _ target: String, json body: (any Encodable & Sendable)? = nil, raw: String? = nil,
+        token: String? = nil, timeout: Duration = .seconds(30)
+    ) async throws -> HTTPAnswer {
         var request = HTTPClientRequest(url: sandbox.url.absoluteString + target)
         request.method = method
         let token = token ?? sandbox.token
@@ -58,8 +60,10 @@ struct SandboxHTTP: Sendable {
     func get(_ target: String, token: String? = nil) async throws -> HTTPAnswer { try await send(.GET, target, token: token) }
 
     /// Decodes a successful answer; fails with the answer's text otherwise.
-    func json<T: Decodable>(_ method: HTTPMethod = .GET, _ target: String, json body: (any Encodable & Sendable)? = nil, expect status: Int = 200,
-                            as type: T.Type = T.self) async throws -> T {
+    func json<T: Decodable>(
+        _ method: HTTPMethod = .GET, _ target: String, json body: (any Encodable & Sendable)? = nil, expect status: Int = 200,
+        as type: T.Type = T.self
+    ) async throws -> T {
         let answer = try await send(method, target, json: body)
         guard answer.status == status else { throw UnexpectedAnswer(request: "\(method) \(target)", answer: answer) }
         return try answer.decode(type)
@@ -76,9 +80,12 @@ struct SandboxHTTP: Sendable {
     func createWorkspace(_ name: String, template: String = "webshop", prompt: String? = nil) async throws -> Workspace {
         let template = try await self.template(template)
         let parameters = prompt.map { [WorkspaceBuildParameter(name: "AI Prompt", value: $0)] } ?? []
-        return try await json(.POST, "/api/v2/users/me/workspaces", json: CreateWorkspaceRequest(name: name, templateID: template.id,
-                                                                                                   richParameterValues: parameters),
-                              expect: 201)
+        return try await json(
+            .POST, "/api/v2/users/me/workspaces",
+            json: CreateWorkspaceRequest(
+                name: name, templateID: template.id,
+                richParameterValues: parameters),
+            expect: 201)
     }
 
     /// Creates a task through `/api/v2/tasks` (2.31–2.36).
@@ -102,8 +109,10 @@ struct UnexpectedAnswer: Error, CustomStringConvertible {
 }
 
 /// Polls `condition` until it holds (or fails after `timeout`).
-func eventually(_ what: String, timeout: Duration = .seconds(20), every interval: Duration = .milliseconds(20),
-                _ condition: () async throws -> Bool) async throws {
+func eventually(
+    _ what: String, timeout: Duration = .seconds(20), every interval: Duration = .milliseconds(20),
+    _ condition: () async throws -> Bool
+) async throws {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return }
@@ -119,8 +128,10 @@ struct TimedOut: Error, CustomStringConvertible {
 
 extension SandboxOptions {
     /// Fast agents on a free port.
-    static func testing(_ version: SandboxVersion = .v2_35, timeScale: Double = 0.02, seed: SandboxSeed = .default,
-                        idlePause: Duration? = nil, faults: FaultPlan? = nil, latency: Duration = .zero) -> SandboxOptions {
+    static func testing(
+        _ version: SandboxVersion = .v2_35, timeScale: Double = 0.02, seed: SandboxSeed = .default,
+        idlePause: Duration? = nil, faults: FaultPlan? = nil, latency: Duration = .zero
+    ) -> SandboxOptions {
         SandboxOptions(port: 0, seed: seed, coderVersion: version, latency: latency, timeScale: timeScale, idlePause: idlePause, faults: faults)
     }
 }

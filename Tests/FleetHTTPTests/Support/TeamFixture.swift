@@ -44,14 +44,16 @@ struct TeamFixture: Sendable {
         let metrics = FleetMetrics()
         let transport = CoderMetricsTransport(live, metrics: metrics)
         let url = sandbox.url
-        let factory = UserFactory(makeClient: { CoderClient(baseURL: url, token: $0, transport: transport) },
-                                  configuration: FleetConfiguration(maxWait: .seconds(10), callTimeout: .seconds(10)), version: "test",
-                                  maxConcurrentRequests: maxConcurrent)
+        let factory = UserFactory(
+            makeClient: { CoderClient(baseURL: url, token: $0, transport: transport) },
+            configuration: FleetConfiguration(maxWait: .seconds(10), callTimeout: .seconds(10)), version: "test",
+            maxConcurrentRequests: maxConcurrent)
         let environment = ["ALICE_CODER": aliceCoderToken, "BOB_CODER": bobCoderToken, "REVOKED_CODER": "dead000001-revokedCoderToken00000001"]
-        let file = UsersFile(users: users ?? [
-            .init(name: "alice", tokenSHA256: TokenDigest.hex(aliceBearer), coderTokenEnv: "ALICE_CODER", oauthSubject: "alice@example.com"),
-            .init(name: "bob", tokenSHA256: TokenDigest.hex(bobBearer), coderTokenEnv: "BOB_CODER", oauthSubject: "bob@example.com"),
-        ])
+        let file = UsersFile(
+            users: users ?? [
+                .init(name: "alice", tokenSHA256: TokenDigest.hex(aliceBearer), coderTokenEnv: "ALICE_CODER", oauthSubject: "alice@example.com"),
+                .init(name: "bob", tokenSHA256: TokenDigest.hex(bobBearer), coderTokenEnv: "BOB_CODER", oauthSubject: "bob@example.com"),
+            ])
         do {
             var verifier: OAuthVerifier?
             if let oauth { verifier = try await OAuthVerifier(settings: oauth, transport: live) }
@@ -105,8 +107,10 @@ enum Wire {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
-    static func send(_ url: String, method: HTTPMethod = .POST, body: Data? = nil, token: String? = nil,
-                     headers extra: [(String, String)] = [], timeout: Int64 = 30) async throws -> Answer {
+    static func send(
+        _ url: String, method: HTTPMethod = .POST, body: Data? = nil, token: String? = nil,
+        headers extra: [(String, String)] = [], timeout: Int64 = 30
+    ) async throws -> Answer {
         var request = HTTPClientRequest(url: url)
         request.method = method
         if body != nil { request.headers.add(name: "Content-Type", value: "application/json") }
@@ -122,8 +126,10 @@ enum Wire {
     static func encode<M: MCP.Method>(_ request: Request<M>) throws -> Data { try JSONEncoder().encode(request) }
 
     /// `tools/call` over POST; the result, or the error the server answered.
-    static func call(_ fixture: TeamFixture, _ tool: String, _ arguments: [String: Value] = [:], token: String,
-                     progressToken: ProgressToken? = nil) async throws -> (CallTool.Result, Answer) {
+    static func call(
+        _ fixture: TeamFixture, _ tool: String, _ arguments: [String: Value] = [:], token: String,
+        progressToken: ProgressToken? = nil
+    ) async throws -> (CallTool.Result, Answer) {
         let params = CallTool.Parameters(name: tool, arguments: arguments, meta: progressToken.map { Metadata(progressToken: $0) })
         let answer = try await send(fixture.endpoint, body: try encode(CallTool.request(params)), token: token)
         guard answer.status == 200 else { throw WireError("HTTP \(answer.status): \(answer.text)") }

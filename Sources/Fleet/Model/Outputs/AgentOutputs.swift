@@ -36,7 +36,8 @@ public struct AgentSummary: Codable, Sendable, Hashable {
             "pull_request": .string("Newest pull-request link the agent reported"),
             "last_event_at": .time,
             "created_at": .time,
-            "paused_by": .string("Who paused the agent: user, or idle_timeout (Coder paused it after it sat idle)", enumeration: ["user", "idle_timeout"]),
+            "paused_by": .string(
+                "Who paused the agent: user, or idle_timeout (Coder paused it after it sat idle)", enumeration: ["user", "idle_timeout"]),
             "paused_since": .time,
         ], required: ["name", "workspace_name", "workspace_id", "owner", "status", "project", "last_event_at", "created_at"])
 }
