@@ -8,34 +8,10 @@ import Testing
 /// A seed file (YAML) with its own templates and pre-existing agents with history, seen through the tools
 /// (the sandbox's own view of it: `Tests/CoderSandboxTests/SandboxSeedTests.swift`).
 @Suite struct SandboxSeedTests {
-    static let yaml = """
-        random_seed: 7
-        organization: { name: acme, display_name: ACME }
-        users:
-          - { username: bob, name: Bob, email: bob@example.com }
-        templates:
-          - name: api
-            display_name: API
-            description: The public API
-            repository: acme/api
-            ai_task: true
-            parameters:
-              - { name: AI Prompt, description: Prompt }
-              - { name: system_prompt, description: System prompt, mutable: false }
-            presets:
-              - { name: Builder, default: true, parameters: { system_prompt: "Build things." } }
-              - { name: Fixer, parameters: { system_prompt: "Fix things." } }
-          - { name: scratch, display_name: Scratch, description: Not a project, ai_task: false }
-        agents:
-          - workspace: agent-old
-            template: api
-            preset: Fixer
-            prompt: Fix the pagination bug
-            history:
-              - { state: working, message: Reading the handlers }
-              - { state: complete, message: Fixed, uri: "https://github.com/acme/api/pull/7" }
-          - { workspace: agent-parked, template: api, prompt: Investigate latency, state: stopped }
-        """
+    /// The seed both suites use: `Tests/Fixtures/acme-seed.yaml`.
+    static let yaml = try! String(
+        contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/acme-seed.yaml"), encoding: .utf8)
 
     @Test func seededAgentsAndTemplatesAreServed() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("seed-\(UUID().uuidString).yaml")
