@@ -59,6 +59,20 @@ import Testing
         }
     }
 
+    /// The same one request per poll with 1,000 agents as with 10.
+    @Test func onePollIsOneRequestWithAThousandAgents() async throws {
+        try await SandboxFleet.with(version: .v2_35) { env, mcp in
+            try await env.sandbox.seedFleet(agents: 1000, statusesPerAgent: 3, prefix: "agent-k")
+            _ = try await mcp.ok("list_agents", ["limit": 5])
+            let before = env.counter.requests.count
+            let answer = try await mcp.ok("wait_for_fleet", ["timeout_seconds": 1, "until": "deleted"])
+            let polls = try #require(answer["polls"]?.intValue)
+            #expect(answer["agents_watched"]?.intValue == 1000)
+            #expect(polls >= 1)
+            #expect(env.counter.requests.count - before == polls, "one workspace list per poll")
+        }
+    }
+
     @Test func attentionIsTheInboxOldestFirst() async throws {
         try await SandboxFleet.with(version: .v2_35) { env, mcp in
             _ = try await mcp.ok("create_agent", ["name": "first", "project": "webshop", "task": "[needs-input] Which currency"])
