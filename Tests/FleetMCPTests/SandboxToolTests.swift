@@ -205,7 +205,7 @@ import Testing
             let started = ContinuousClock.now
             try await mcp.client.cancelRequest(context.requestID, reason: "test")
             _ = try? await context.value
-            #expect(ContinuousClock.now - started < .seconds(2))
+            #expect(ContinuousClock.now - started < .seconds(10), "cancelled, not the 30 s wait")
         }
     }
 }
