@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Fleet", targets: ["Fleet"]),
         .library(name: "FleetMCP", targets: ["FleetMCP"]),
         .library(name: "CoderSandbox", targets: ["CoderSandbox"]),
+        .library(name: "FleetHTTP", targets: ["FleetHTTP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
@@ -19,6 +20,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
+        .package(url: "https://github.com/onevcat/Rainbow", exact: "4.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/vapor/jwt-kit", exact: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
     ],
     targets: [
@@ -56,14 +63,32 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // MCP Streamable HTTP for a team: per-user identity (token hashes, OAuth JWTs), health, metrics, shutdown.
+        .target(
+            name: "FleetHTTP",
+            dependencies: [
+                "CoderAPI", "Fleet", "FleetMCP",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         // The command line: serve, sandbox, demo.
         .target(
             name: "FleetCLI",
             dependencies: [
-                "CoderAPI", "Fleet", "FleetMCP", "CoderSandbox",
+                "CoderAPI", "Fleet", "FleetMCP", "CoderSandbox", "FleetHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Rainbow", package: "Rainbow"),
             ]
         ),
         .executableTarget(name: "fleet-mcp", dependencies: ["FleetCLI"]),
@@ -73,6 +98,7 @@ let package = Package(
             dependencies: [
                 "CoderAPI", "FleetMCP", "CoderSandbox",
                 .product(name: "MCP", package: "swift-sdk"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -89,8 +115,25 @@ let package = Package(
             dependencies: ["Fleet", "CoderAPI"]
         ),
         .testTarget(
+            name: "CoderSandboxTests",
+            dependencies: [
+                "CoderSandbox", "CoderAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
             name: "FleetCLITests",
             dependencies: ["FleetCLI", "CoderAPI"]
+        ),
+        .testTarget(
+            name: "FleetHTTPTests",
+            dependencies: [
+                "FleetHTTP", "FleetMCP", "Fleet", "CoderAPI", "CoderSandbox",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "FleetMCPTests",

@@ -14,6 +14,8 @@ export FLEET_MCP_PYTHON="$PWD/$VENV/bin/python"
 export FLEET_MCP_BIN="$PWD/.build/debug/fleet-mcp"
 swift build --build-tests
 swift test --skip-build "$@"
-# The sandbox against recorded Coder v2.27.1 traffic (Tests/Conformance), then interoperability (Tests/Interop).
+# The sandbox against recorded Coder v2.27.1 traffic (Tests/Conformance), interoperability (Tests/Interop), then the fuzz.
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider Tests/Conformance
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider Tests/Interop
+# 10,000 hostile tool calls and malformed JSON-RPC (Tests/Fuzz/README.md): about 100 s.
+"$VENV/bin/python" -m pytest -q -p no:cacheprovider Tests/Fuzz

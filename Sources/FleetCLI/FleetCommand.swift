@@ -13,7 +13,7 @@ public struct FleetCommand: AsyncParsableCommand {
             Try it without a Coder deployment: `fleet-mcp demo`, or `fleet-mcp serve --sandbox`.
             """,
         version: version,
-        subcommands: [ServeCommand.self, SandboxCommand.self, DemoCommand.self],
+        subcommands: [ServeCommand.self, SandboxCommand.self, DemoCommand.self, WatchCommand.self, TokenCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 

@@ -23,6 +23,19 @@ struct BenchCommand: AsyncParsableCommand {
     var holdSandbox = false
     @Option(help: "Write the results as JSON here.") var json: String?
     @Option(help: "Write the Markdown tables here.") var markdown: String?
+    @Option(help: "Run the reliability soak for this many minutes instead of the sweep (RELIABILITY.md).") var soakMinutes: Double?
+    @Option(help: "Soak: simulated agents.") var soakAgents: Int = 100
+    @Option(help: "Soak: concurrent clients.") var soakClients: Int = 10
+    @Option(help: "Soak: the sandbox's fault spec.")
+    var soakFaults: String =
+        "GET /api/v2/workspaces: 503@0.02, latency=2ms; GET /api/v2/users/*/workspace/*: reset@0.01, 502@0.02; "
+        + "POST /api/v2/workspaces/*/builds: 409@0.03; *: spike=150ms@0.01, 429@0.005/1"
+    @Flag(help: "Instead of the sweep: a bounded loopback load test over MCP Streamable HTTP (see --load-*).") var httpLoad = false
+    @Option(help: "HTTP load: concurrent clients.") var loadClients: Int = 50
+    @Option(help: "HTTP load: read calls per client.") var loadCalls: Int = 200
+    @Option(help: "HTTP load: agents in the fleet.") var loadAgents: Int = 100
+    @Option(help: "HTTP load: read calls per client for the reference (it answers about one call a second under load).")
+    var loadReferenceCalls: Int = 4
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
@@ -31,8 +44,39 @@ struct BenchCommand: AsyncParsableCommand {
             return handler
         }
         let binary = fleetMCP ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("fleet-mcp").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else { throw ValidationError("no fleet-mcp binary at \(binary); pass --fleet-mcp") }
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw ValidationError("no fleet-mcp binary at \(binary); pass --fleet-mcp")
+        }
         if let reference, !FileManager.default.isExecutableFile(atPath: reference) { throw ValidationError("no reference server at \(reference)") }
+        if let soakMinutes {
+            let soak = Soak(
+                agents: soakAgents, clients: soakClients, duration: .milliseconds(Int64(soakMinutes * 60_000)), faults: soakFaults, binary: binary)
+            let figures = try await soak.run()
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let text = String(decoding: try encoder.encode(figures), as: UTF8.self)
+            print(text)
+            if let json { try text.write(toFile: json, atomically: true, encoding: .utf8) }
+            return
+        }
+        if httpLoad {
+            guard (1...500).contains(loadClients), (1...10_000).contains(loadCalls), (1...5_000).contains(loadAgents) else {
+                throw ValidationError("--load-clients 1–500, --load-calls 1–10000, --load-agents 1–5000")
+            }
+            let load = HTTPLoad(clients: loadClients, callsPerClient: loadCalls, agents: loadAgents)
+            var referenceLoad = load
+            referenceLoad.callsPerClient = max(1, min(loadReferenceCalls, loadCalls))
+            let results = try await HTTPLoadRun.run(load: load, referenceLoad: referenceLoad, fleetMCP: binary, reference: reference)
+            let text = "Machine: \(Machine.describe())\n\n" + HTTPLoadRun.markdown(results)
+            print(text)
+            if let markdown { try text.write(toFile: markdown, atomically: true, encoding: .utf8) }
+            if let json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try encoder.encode(results).write(to: URL(fileURLWithPath: json))
+            }
+            return
+        }
         var selected = smoke ? [BenchCase(agents: 10, statuses: 10, latencyMs: 0)] : BenchCase.sweep
         if !cases.isEmpty {
             selected = try cases.map { text in
@@ -101,9 +145,12 @@ enum ServerUnderTest: Sendable {
 /// The machine the numbers come from.
 enum Machine {
     static func describe() -> String {
-        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
-            .split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
-        let memory = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8))?
+        let cpu =
+            (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last?.trimmingCharacters(in: .whitespaces)
+            ?? "unknown CPU"
+        let memory =
+            (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("MemTotal") }.map { line in
                 let kb = Double(line.split(separator: " ").dropFirst().first { Double($0) != nil } ?? "0") ?? 0
                 return String(format: "%.0f GiB", kb / 1_048_576)

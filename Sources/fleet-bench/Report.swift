@@ -58,12 +58,16 @@ struct Report: Codable {
             if let tools = fleet?.tools, tools.contains(where: { $0.sdk != nil }) {
                 out += "\nMCP SDK 0.12.1 re-encode + `Value` re-decode of each fleet-mcp result (server side, per call):\n\n"
                 out += "| tool | strings in the result | SDK ms | share of p50 |\n|---|---|---|---|\n"
-                for tool in tools { if let sdk = tool.sdk {
-                    out += "| \(tool.tool) | \(sdk.strings) | \(f(sdk.redecodeMs, 2)) | \(f(100 * sdk.redecodeMs / max(tool.p50Ms, 0.001), 0)) % |\n"
-                } }
+                for tool in tools {
+                    if let sdk = tool.sdk {
+                        out +=
+                            "| \(tool.tool) | \(sdk.strings) | \(f(sdk.redecodeMs, 2)) | \(f(100 * sdk.redecodeMs / max(tool.p50Ms, 0.001), 0)) % |\n"
+                    }
+                }
             }
             for server in result.servers {
-                out += "\n\(server.server): cold start \(f(server.coldStartInitializeMs)) ms to `initialize`, \(f(server.coldStartToolsListMs)) ms to `tools/list`"
+                out +=
+                    "\n\(server.server): cold start \(f(server.coldStartInitializeMs)) ms to `initialize`, \(f(server.coldStartToolsListMs)) ms to `tools/list`"
                 out += server.peakRSSMiB.map { ", peak RSS \(f($0, 1)) MiB" } ?? ""
             }
             out += "\n"

@@ -43,20 +43,27 @@ struct ServerProcess {
         let initialized = (transport.stamps.lastResponse ?? ContinuousClock.now) - started
         _ = try await client.listTools()
         let listed = (transport.stamps.lastResponse ?? ContinuousClock.now) - started
-        return ServerProcess(process: process, client: client, stdin: input.fileHandleForWriting, stamps: transport.stamps,
-                             launchToInitialize: initialized.milliseconds, launchToToolsList: listed.milliseconds)
+        return ServerProcess(
+            process: process, client: client, stdin: input.fileHandleForWriting, stamps: transport.stamps,
+            launchToInitialize: initialized.milliseconds, launchToToolsList: listed.milliseconds)
     }
 
     /// Peak resident memory of the server process (`VmHWM`), in MiB.
     var peakRSS: Double? {
         guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kb = line.split(separator: " ").compactMap({ Double($0) }).first else { return nil }
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kb = line.split(separator: " ").compactMap({ Double($0) }).first
+        else { return nil }
         return kb / 1024
     }
 
+    /// Calls a tool.
+    func call(_ tool: String, _ arguments: [String: Value]) async throws -> CallTool.Result {
+        try await timedCall(tool, arguments).result
+    }
+
     /// Calls a tool; also returns the time from sending the request to the arrival of its response.
-    func call(_ tool: String, _ arguments: [String: Value]) async throws -> (result: CallTool.Result, latency: Duration) {
+    func timedCall(_ tool: String, _ arguments: [String: Value]) async throws -> (result: CallTool.Result, latency: Duration) {
         let started = ContinuousClock.now
         let context: RequestContext<CallTool.Result> = try await client.send(CallTool.request(.init(name: tool, arguments: arguments)))
         let result = try await context.value
@@ -89,13 +96,15 @@ struct Runner {
     var sdkCost = false
 
     func run(_ servers: [ServerUnderTest]) async throws -> CaseResult {
-        let sandbox = try await RunningSandbox.start(SandboxOptions(port: 0, coderVersion: .v2_27, latency: .milliseconds(benchCase.latencyMs), agentSpeed: 0))
+        let sandbox = try await RunningSandbox.start(
+            SandboxOptions(port: 0, coderVersion: .v2_27, latency: .milliseconds(benchCase.latencyMs), timeScale: 0))
         try await sandbox.seedFleet(agents: benchCase.agents, statusesPerAgent: benchCase.statuses)
         var result = CaseResult(benchCase: benchCase, servers: [])
         for server in servers {
             let process = try await ServerProcess.launch(server, sandbox: sandbox)
-            var measured = ServerResult(server: server.name, coldStartInitializeMs: process.launchToInitialize,
-                                        coldStartToolsListMs: process.launchToToolsList, tools: [])
+            var measured = ServerResult(
+                server: server.name, coldStartInitializeMs: process.launchToInitialize,
+                coldStartToolsListMs: process.launchToToolsList, tools: [])
             for step in steps(for: server) where onlyTools?.contains(step.tool) ?? true {
                 measured.tools.append(try await measure(step, process: process, sandbox: sandbox, sdkCost: sdkCost && server.name == "fleet-mcp"))
             }
@@ -122,16 +131,22 @@ struct Runner {
             Step(label: "list_agent_roles", tool: "list_agent_roles", arguments: { _ in ["project": "Webshop"] }),
             Step(label: "list_agents", tool: "list_agents", arguments: { _ in [:] }),
             Step(label: "show_agent", tool: "show_agent", arguments: { _ in ["agent_name": "agent-bench-0"] }),
-            Step(label: "show_agent_task_history (first page)", tool: "show_agent_task_history",
-                 arguments: { _ in ["agent_name": "agent-bench-0", "page": 1, "page_size": 20] }),
-            Step(label: "show_agent_task_history (last page)", tool: "show_agent_task_history",
-                 arguments: { _ in ["agent_name": "agent-bench-0", "page": .int(lastPage), "page_size": 20] }),
+            Step(
+                label: "show_agent_task_history (first page)", tool: "show_agent_task_history",
+                arguments: { _ in ["agent_name": "agent-bench-0", "page": 1, "page_size": 20] }),
+            Step(
+                label: "show_agent_task_history (last page)", tool: "show_agent_task_history",
+                arguments: { _ in ["agent_name": "agent-bench-0", "page": .int(lastPage), "page_size": 20] }),
             Step(label: "show_agent_log", tool: "show_agent_log", arguments: { _ in ["agent_name": "agent-bench-1"] }),
-            Step(label: "create_agent", tool: "create_agent",
-                 arguments: { i in ["name": .string("\(tag)new\(i)"), "project": "Webshop", "task": "Investigate the cache", "role": "Coder"] }),
-            Step(label: "start_agent_task", tool: "start_agent_task",
-                 arguments: { [agents = benchCase.agents] i in ["agent_name": .string("agent-bench-\(i % agents)"), "task_description": "Investigate the logs"] },
-                 settle: true),
+            Step(
+                label: "create_agent", tool: "create_agent",
+                arguments: { i in ["name": .string("\(tag)new\(i)"), "project": "Webshop", "task": "Investigate the cache", "role": "Coder"] }),
+            Step(
+                label: "start_agent_task", tool: "start_agent_task",
+                arguments: { [agents = benchCase.agents] i in
+                    ["agent_name": .string("agent-bench-\(i % agents)"), "task_description": "Investigate the logs"]
+                },
+                settle: true),
             Step(label: "delete_agent", tool: "delete_agent", arguments: { i in ["agent_name": .string("\(tag)new\(i)")] }),
         ]
     }
@@ -147,7 +162,7 @@ struct Runner {
             if index > 0, let slowest = times.max(), slowest > 10_000 { break }
             if step.settle { try await Task.sleep(for: .milliseconds(30)) }  // let the simulated agent finish its turn
             let before = sandbox.requestCount
-            let (result, latency) = try await process.call(step.tool, step.arguments(index))
+            let (result, latency) = try await process.timedCall(step.tool, step.arguments(index))
             last = result
             times.append(latency.milliseconds)
             requests += sandbox.requestCount - before
@@ -157,9 +172,10 @@ struct Runner {
         }
         let calls = times.count
         times.sort()
-        return ToolResult(tool: step.label, calls: calls, p50Ms: times[times.count / 2], p95Ms: times[min(times.count - 1, Int(Double(times.count) * 0.95))],
-                          maxMs: times.last ?? 0, requestsPerCall: Double(requests) / Double(calls), bytesPerCall: bytes / calls,
-                          errors: errors, sdk: sdkCost ? try last.map { try SDKCost.measure($0) } : nil)
+        return ToolResult(
+            tool: step.label, calls: calls, p50Ms: times[times.count / 2], p95Ms: times[min(times.count - 1, Int(Double(times.count) * 0.95))],
+            maxMs: times.last ?? 0, requestsPerCall: Double(requests) / Double(calls), bytesPerCall: bytes / calls,
+            errors: errors, sdk: sdkCost ? try last.map { try SDKCost.measure($0) } : nil)
     }
 }
 

@@ -7,7 +7,10 @@ import Testing
     /// The model each recorded endpoint answers with, by method and path shape.
     static func decode(method: String, path: String, status: Int, body: Data) throws -> String {
         let decoder = CoderJSON.decoder()
-        if status >= 400 { _ = try decoder.decode(CoderErrorBody.self, from: body); return "CoderErrorBody" }
+        if status >= 400 {
+            _ = try decoder.decode(CoderErrorBody.self, from: body)
+            return "CoderErrorBody"
+        }
         if body.isEmpty { return "empty" }
         func matches(_ pattern: String) -> Bool {
             let a = path.split(separator: "/"), b = pattern.split(separator: "/")
@@ -48,8 +51,9 @@ import Testing
         for interaction in cassette.interactions {
             let body = Data((interaction.response.body.string ?? "").utf8)
             do {
-                let model = try Self.decode(method: interaction.request.method, path: interaction.request.path,
-                                            status: interaction.response.status.code, body: body)
+                let model = try Self.decode(
+                    method: interaction.request.method, path: interaction.request.path,
+                    status: interaction.response.status.code, body: body)
                 #expect(!model.isEmpty)
             } catch {
                 Issue.record("\(name): \(interaction.request.method) \(interaction.request.path) did not decode: \(error)")
@@ -92,5 +96,41 @@ import Testing
         #expect(task.currentState?.state == .idle)
         #expect(task.initialPrompt == "Test recording task")
         #expect(task.workspaceAgentLifecycle == .ready)
+    }
+}
+
+/// Coder's answers are hostile input too: huge lists, huge messages, unknown values and fields decode (or are
+/// reported), never crash.
+@Suite struct HostileResponseTests {
+    @Test func tenThousandWorkspacesWithHugeMessagesAndUnknownValues() throws {
+        let cassette = try Fixtures.cassette("get_workspace_success.yaml")
+        let body = try #require(cassette.interactions.compactMap(\.response.body.string).first { $0.contains("\"latest_build\"") })
+        var workspace = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+        workspace["a_field_from_the_future"] = ["nested": [1, 2, 3]]
+        if var status = workspace["latest_app_status"] as? [String: Any] {
+            status["message"] = String(repeating: "m", count: 100_000)
+            status["state"] = "a-state-from-the-future"
+            workspace["latest_app_status"] = status
+        }
+        if var build = workspace["latest_build"] as? [String: Any] {
+            build["status"] = "a-status-from-the-future"
+            workspace["latest_build"] = build
+        }
+        let huge = try JSONSerialization.data(withJSONObject: workspace)
+        workspace["latest_app_status"] = NSNull()
+        let plain = try JSONSerialization.data(withJSONObject: workspace)
+        // 10,000 entries; the first ten carry a 100 KB report message.
+        var list = Data("{\"count\":10000,\"workspaces\":[".utf8)
+        for index in 0..<10_000 {
+            if index > 0 { list.append(UInt8(ascii: ",")) }
+            list.append(index < 10 ? huge : plain)
+        }
+        list.append(contentsOf: Array("]}".utf8))
+        let decoded = try CoderJSON.decode(WorkspaceViewsResponse.self, from: list)
+        #expect(decoded.workspaces.count == 10_000)
+        #expect(decoded.workspaces[0].latestAppStatus?.message.count == 100_000)
+        #expect(decoded.workspaces[0].latestBuild.status == .unknown("a-status-from-the-future"))
+        // A list cut off in the middle is an error, not a crash.
+        #expect(throws: (any Error).self) { _ = try CoderJSON.decode(WorkspaceViewsResponse.self, from: list.prefix(list.count / 2)) }
     }
 }

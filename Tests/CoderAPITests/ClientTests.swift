@@ -1,6 +1,7 @@
 import CoderAPI
 import Foundation
 import Hummingbird
+import Synchronization
 import Testing
 
 /// The client against recorded real traffic: the requests it sends equal the recorded ones.
@@ -8,8 +9,9 @@ import Testing
     func client(_ cassette: String) throws -> (CoderClient, CountingTransport, ReplayTransport) {
         let replay = try ReplayTransport(contentsOf: Fixtures.cassetteURL(cassette))
         let capture = CountingTransport(replay)
-        let client = CoderClient(baseURL: URL(string: "https://coder.example.com")!, token: SessionToken("t-secret"),
-                                 transport: capture, retry: .none)
+        let client = CoderClient(
+            baseURL: URL(string: "https://coder.example.com")!, token: SessionToken("t-secret"),
+            transport: capture, retry: .none)
         return (client, capture, replay)
     }
 
@@ -36,8 +38,9 @@ import Testing
 
     @Test func deleteBuildMatchesRecording() async throws {
         let (client, capture, _) = try client("test_delete_workspace.yaml")
-        let build = try await client.createBuild(workspaceID: "50a9812d-43c5-4c25-b606-38e5d6aeb141",
-                                                 CreateWorkspaceBuildRequest(transition: .delete))
+        let build = try await client.createBuild(
+            workspaceID: "50a9812d-43c5-4c25-b606-38e5d6aeb141",
+            CreateWorkspaceBuildRequest(transition: .delete))
         #expect(build.transition == .delete)
         let sent = try #require(capture.requests.last)
         let recorded = try Fixtures.cassette("test_delete_workspace.yaml").interactions.last!.request
@@ -48,8 +51,9 @@ import Testing
 
     @Test func taskSendMatchesRecording() async throws {
         let (client, capture, _) = try client("send_task_input_success.yaml")
-        try await client.sendTaskInput(.experimental, owner: "mvgijssel", id: "5d9aa1c3-c2a1-4205-875e-978ba2189bbf",
-                                       input: "Write hello world to a file")
+        try await client.sendTaskInput(
+            .experimental, owner: "mvgijssel", id: "5d9aa1c3-c2a1-4205-875e-978ba2189bbf",
+            input: "Write hello world to a file")
         let sent = try #require(capture.requests.first)
         #expect(sent.url.path == "/api/experimental/tasks/mvgijssel/5d9aa1c3-c2a1-4205-875e-978ba2189bbf/send")
         #expect(jsonObject(sent.body) == (try recordedBody("send_task_input_success.yaml", index: 0)))
@@ -58,8 +62,9 @@ import Testing
     @Test func invalidNameSurfacesValidation() async throws {
         let replay = try ReplayTransport(contentsOf: Fixtures.cassetteURL("test_create_agent_invalid_name.yaml"))
         let client = CoderClient(baseURL: URL(string: "https://coder.example.com")!, token: nil, transport: replay)
-        let request = CreateWorkspaceRequest(name: "agent-invalid@name", templateID: "cc29db59-0483-4520-869e-777e9a05bf65",
-                                             richParameterValues: [WorkspaceBuildParameter(name: "AI Prompt", value: "Test")])
+        let request = CreateWorkspaceRequest(
+            name: "agent-invalid@name", templateID: "cc29db59-0483-4520-869e-777e9a05bf65",
+            richParameterValues: [WorkspaceBuildParameter(name: "AI Prompt", value: "Test")])
         let error = await #expect(throws: CoderAPIError.self) {
             _ = try await client.createWorkspace(organization: "1dd993f1-dec7-401f-bbc3-0df50c2bee9b", request)
         }
@@ -107,7 +112,12 @@ import Testing
     final class Counter: @unchecked Sendable {
         private let lock = NSLock()
         private var counts: [String: Int] = [:]
-        func next(_ key: String) -> Int { lock.withLock { counts[key, default: 0] += 1; return counts[key]! } }
+        func next(_ key: String) -> Int {
+            lock.withLock {
+                counts[key, default: 0] += 1
+                return counts[key]!
+            }
+        }
         func count(_ key: String) -> Int { lock.withLock { counts[key, default: 0] } }
     }
 
@@ -117,13 +127,15 @@ import Testing
         router.get("/flaky") { _, _ -> Response in
             let n = counter.next("flaky")
             if n < 3 { return Response(status: .serviceUnavailable, headers: [.retryAfter: "0"]) }
-            return Response(status: .ok, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(string: #"{"external_url":"x","version":"v2.35.1"}"#)))
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"external_url":"x","version":"v2.35.1"}"#)))
         }
         router.get("/always-429") { _, _ -> Response in
             _ = counter.next("429")
-            return Response(status: .tooManyRequests, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(string: #"{"message":"You've been rate limited. Please try again later."}"#)))
+            return Response(
+                status: .tooManyRequests, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"message":"You've been rate limited. Please try again later."}"#)))
         }
         router.post("/post-503") { _, _ -> Response in
             _ = counter.next("post")
@@ -135,17 +147,22 @@ import Testing
         }
         router.get("/token") { request, _ -> Response in
             let token = request.headers.first { $0.name.canonicalName == "coder-session-token" }?.value ?? ""
-            return Response(status: token == "right" ? .ok : .unauthorized, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(string: token == "right" ? "{}" :
-                                #"{"message":"You are signed out or your session has expired. Please sign in again to continue.","detail":"bad"}"#)))
+            return Response(
+                status: token == "right" ? .ok : .unauthorized, headers: [.contentType: "application/json"],
+                body: .init(
+                    byteBuffer: ByteBuffer(
+                        string: token == "right"
+                            ? "{}"
+                            : #"{"message":"You are signed out or your session has expired. Please sign in again to continue.","detail":"bad"}"#)))
         }
         router.get("/html") { _, _ -> Response in
             Response(status: .badRequest, headers: [.contentType: "text/html"], body: .init(byteBuffer: ByteBuffer(string: "<html>nope</html>")))
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
-            let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                                   onServerRunning: { channel in portContinuation.yield(channel.localAddress!.port!) })
+            let app = Application(
+                router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                onServerRunning: { channel in portContinuation.yield(channel.localAddress!.port!) })
             group.addTask { try await app.runService(gracefulShutdownSignals: []) }
             var iterator = portStream.makeAsyncIterator()
             let port = await iterator.next()!
@@ -157,8 +174,9 @@ import Testing
     @Test func getRetriesOn503ThenSucceeds() async throws {
         try await Self.withServer { url, counter in
             let transport = LiveTransport()
-            let client = CoderClient(baseURL: url, token: nil, transport: transport,
-                                     retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(10)))
+            let client = CoderClient(
+                baseURL: url, token: nil, transport: transport,
+                retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(10)))
             let info: BuildInfo = try await client.get("/flaky")
             #expect(info.version == "v2.35.1")
             #expect(counter.count("flaky") == 3)
@@ -169,8 +187,9 @@ import Testing
     @Test func gives429WithCodersMessageAfterTheLastAttempt() async throws {
         try await Self.withServer { url, counter in
             let transport = LiveTransport()
-            let client = CoderClient(baseURL: url, token: nil, transport: transport,
-                                     retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5)))
+            let client = CoderClient(
+                baseURL: url, token: nil, transport: transport,
+                retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5)))
             let error = await #expect(throws: CoderAPIError.self) { let _: BuildInfo = try await client.get("/always-429") }
             #expect(error?.status == 429)
             #expect(error?.message == "You've been rate limited. Please try again later.")
@@ -182,8 +201,9 @@ import Testing
     @Test func neverRetriesNonIdempotentRequests() async throws {
         try await Self.withServer { url, counter in
             let transport = LiveTransport()
-            let client = CoderClient(baseURL: url, token: nil, transport: transport,
-                                     retry: RetryPolicy(maxAttempts: 5, baseDelay: .milliseconds(5)))
+            let client = CoderClient(
+                baseURL: url, token: nil, transport: transport,
+                retry: RetryPolicy(maxAttempts: 5, baseDelay: .milliseconds(5)))
             let error = await #expect(throws: CoderAPIError.self) { _ = try await client.send("POST", "/post-503") }
             #expect(error?.status == 503)
             #expect(error?.message.contains("503") == true)
@@ -199,7 +219,8 @@ import Testing
             let started = ContinuousClock.now
             let error = await #expect(throws: TransportError.self) { _ = try await client.send("GET", "/slow") }
             #expect(error?.isTimeout == true)
-            #expect(ContinuousClock.now - started < .seconds(2))
+            // The server answers after 3 s: ending before that is the timeout's doing (loose for a loaded machine).
+            #expect(ContinuousClock.now - started < .milliseconds(2900))
             try await transport.shutdown()
         }
     }
@@ -232,8 +253,9 @@ import Testing
 
     @Test func connectionRefusedIsATransportError() async throws {
         let transport = LiveTransport(connectTimeout: .seconds(2))
-        let client = CoderClient(baseURL: URL(string: "http://127.0.0.1:1")!, token: nil, transport: transport,
-                                 retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(5)))
+        let client = CoderClient(
+            baseURL: URL(string: "http://127.0.0.1:1")!, token: nil, transport: transport,
+            retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(5)))
         await #expect(throws: TransportError.self) { _ = try await client.buildInfo() }
         try await transport.shutdown()
     }
@@ -255,6 +277,64 @@ import Testing
             let replayed = CoderClient(baseURL: url, token: nil, transport: ReplayTransport(cassette), retry: .none)
             let response = try await replayed.send("GET", "/token")
             #expect(response.status == 200)
+            try await live.shutdown()
+        }
+    }
+}
+
+/// Faults at the transport: a down Coder fails fast, a call never outlives its deadline, recording never changes a call.
+@Suite struct TransportFaultTests {
+    @Test func refusedConnectionFailsWithinSecondsWithDefaultRetries() async throws {
+        let transport = LiveTransport()
+        let client = CoderClient(baseURL: URL(string: "http://127.0.0.1:1")!, token: nil, transport: transport)
+        let started = ContinuousClock.now
+        let error = await #expect(throws: TransportError.self) { _ = try await client.buildInfo() }
+        #expect(ContinuousClock.now - started < .seconds(15), "one retry of a 2 s connect timeout, not four 10 s ones (41 s before)")
+        #expect(error?.reason == "connection refused")
+        try await transport.shutdown()
+    }
+
+    @Test func callDeadlineCutsRequestsAndRetries() async throws {
+        try await LiveTransportTests.withServer { url, _ in
+            let transport = LiveTransport()
+            let client = CoderClient(baseURL: url, token: nil, transport: transport, timeout: .seconds(30))
+            let started = ContinuousClock.now
+            let error = await #expect(throws: TransportError.self) {
+                try await CallDeadline.run(within: .milliseconds(700)) { _ = try await client.send("GET", "/slow") }
+            }
+            #expect(error?.isTimeout == true)
+            #expect(ContinuousClock.now - started < .milliseconds(2900), "cut before the server's 3 s answer")
+            #expect(error.map { "\($0)" }?.contains("HTTPClientError") == false)
+            try await transport.shutdown()
+        }
+    }
+
+    @Test func recordingKeepsEveryConcurrentInteraction() async throws {
+        try await LiveTransportTests.withServer { url, _ in
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("rec-\(UUID().uuidString).yaml")
+            let live = LiveTransport()
+            let recorder = RecordingTransport(upstream: live, file: file, secrets: ["right"])
+            let client = CoderClient(baseURL: url, token: SessionToken("right"), transport: recorder, retry: .none)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<20 { group.addTask { _ = try await client.send("GET", "/token") } }
+                try await group.waitForAll()
+            }
+            #expect(try Cassette.load(file).interactions.count == 20)
+            try await live.shutdown()
+        }
+    }
+
+    @Test func anUnwritableRecordingNeverFailsACall() async throws {
+        try await LiveTransportTests.withServer { url, _ in
+            let live = LiveTransport()
+            let problems = Mutex<[String]>([])
+            let recorder = RecordingTransport(upstream: live, file: URL(fileURLWithPath: "/nonexistent-dir/x/rec.yaml"), secrets: ["right"]) {
+                problem in problems.withLock { $0.append(problem) }
+            }
+            let client = CoderClient(baseURL: url, token: SessionToken("right"), transport: recorder, retry: .none)
+            for _ in 0..<3 { _ = try await client.send("GET", "/token") }
+            #expect(problems.withLock { $0.count } == 1, "reported once")
+            #expect(!recorder.isRecording)
             try await live.shutdown()
         }
     }

@@ -42,13 +42,18 @@ import Testing
     }
 
     @Test func unknownFieldsAreIgnored() throws {
-        let org = try CoderJSON.decode(Organization.self, from: Data(#"{"id":"1","name":"coder","display_name":"Coder","icon":"","description":"","created_at":"2025-09-12T15:25:58.408615+02:00","updated_at":"2025-09-12T15:25:58.408615+02:00","is_default":true,"new_field":{"x":[1,2]}}"#.utf8))
+        let org = try CoderJSON.decode(
+            Organization.self,
+            from: Data(
+                #"{"id":"1","name":"coder","display_name":"Coder","icon":"","description":"","created_at":"2025-09-12T15:25:58.408615+02:00","updated_at":"2025-09-12T15:25:58.408615+02:00","is_default":true,"new_field":{"x":[1,2]}}"#
+                    .utf8))
         #expect(org.name == "coder")
     }
 
     @Test func workspaceFilterQuotesLikeGo() {
-        let filter = WorkspaceFilter(owner: "me", name: "agent-x", template: "coder-devcontainer",
-                                     parameters: [.init(name: "AI Prompt", value: "say \"hi\"")], hasAITask: true)
+        let filter = WorkspaceFilter(
+            owner: "me", name: "agent-x", template: "coder-devcontainer",
+            parameters: [.init(name: "AI Prompt", value: "say \"hi\"")], hasAITask: true)
         #expect(filter.query == #"owner:"me" name:"agent-x" template:"coder-devcontainer" param:"AI Prompt=say \"hi\"" has-ai-task:true"#)
         #expect(WorkspaceFilter().query.isEmpty)
     }
@@ -73,7 +78,8 @@ import Testing
     }
 
     @Test func redactorScrubsSecrets() {
-        let body = #"{"CODER_SESSION_TOKEN":"abc","GH_TOKEN":"ghp_1","HA_TOKEN":"","name":"x","note":"tok-12345 here","url":"https://coder.corp.io/x"}"#
+        let body =
+            #"{"CODER_SESSION_TOKEN":"abc","GH_TOKEN":"ghp_1","HA_TOKEN":"","name":"x","note":"tok-12345 here","url":"https://coder.corp.io/x"}"#
         let scrubbed = Redactor.scrub(body, secrets: ["tok-12345"], host: "coder.corp.io")
         #expect(scrubbed.contains(#""CODER_SESSION_TOKEN":"***CODER_SESSION_TOKEN_REDACTED***""#))
         #expect(scrubbed.contains(#""GH_TOKEN":"***GH_TOKEN_REDACTED***""#))

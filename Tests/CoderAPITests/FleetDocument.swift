@@ -32,24 +32,28 @@ struct FleetDocument {
     }
 
     private mutating func status() -> WorkspaceAppStatus {
-        WorkspaceAppStatus(id: text(), createdAt: date(), workspaceID: text(), agentID: text(), appID: text(), state: open(AppStatusState.self),
-                           message: text(), uri: text(), icon: text(), needsUserAttention: chance(50))
+        WorkspaceAppStatus(
+            id: text(), createdAt: date(), workspaceID: text(), agentID: text(), appID: text(), state: open(AppStatusState.self),
+            message: text(), uri: text(), icon: text(), needsUserAttention: chance(50))
     }
 
     private mutating func app() -> AppView {
-        AppView(id: text(), url: chance(70) ? text() : nil, external: chance(20), slug: text(), displayName: text(), health: open(AppHealth.self),
-                statuses: (0..<int(0...3)).map { _ in status() })
+        AppView(
+            id: text(), url: chance(70) ? text() : nil, external: chance(20), slug: text(), displayName: text(), health: open(AppHealth.self),
+            statuses: (0..<int(0...3)).map { _ in status() })
     }
 
     private mutating func agent() -> AgentView {
-        AgentView(id: text(), name: text(), status: open(AgentStatus.self), lifecycleState: open(AgentLifecycle.self),
-                  readyAt: chance(60) ? date() : nil, health: AgentHealth(healthy: chance(80), reason: chance(30) ? text() : nil),
-                  version: text(), apps: (0..<int(0...2)).map { _ in app() })
+        AgentView(
+            id: text(), name: text(), status: open(AgentStatus.self), lifecycleState: open(AgentLifecycle.self),
+            readyAt: chance(60) ? date() : nil, health: AgentHealth(healthy: chance(80), reason: chance(30) ? text() : nil),
+            version: text(), apps: (0..<int(0...2)).map { _ in app() })
     }
 
     mutating func workspace() -> WorkspaceView {
-        let job = JobView(status: open(ProvisionerJobStatus.self), error: chance(20) ? text() : nil, startedAt: chance(70) ? date() : nil,
-                          completedAt: chance(50) ? date() : nil, queuePosition: int(0...5), queueSize: int(0...9))
+        let job = JobView(
+            status: open(ProvisionerJobStatus.self), error: chance(20) ? text() : nil, startedAt: chance(70) ? date() : nil,
+            completedAt: chance(50) ? date() : nil, queuePosition: int(0...5), queueSize: int(0...9))
         let build = BuildView(
             id: text(), createdAt: date(), updatedAt: date(), buildNumber: int(1...100_000), transition: open(WorkspaceTransition.self),
             status: open(WorkspaceStatus.self), reason: open(BuildReason.self), templateVersionID: text(),

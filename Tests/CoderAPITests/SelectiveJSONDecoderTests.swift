@@ -9,8 +9,10 @@ import Testing
 @Suite struct SelectiveJSONDecoderTests {
     /// Decodes `body` both ways and records a disagreement; true when `JSONDecoder` succeeded.
     @discardableResult
-    static func agree<T: Decodable & Equatable>(_ type: T.Type, _ body: Data, _ context: String,
-                                                 sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+    static func agree<T: Decodable & Equatable>(
+        _ type: T.Type, _ body: Data, _ context: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) -> Bool {
         let reference = Result { try CoderJSON.decode(T.self, from: body) }
         let selective = Result { try SelectiveJSONDecoder().decode(T.self, from: body) }
         switch (reference, selective) {
@@ -141,7 +143,8 @@ import Testing
         #"{"name":"x","count":-0}"#, #"{"name":"x","count":1e2}"#, #"{"name":"x","count":1.5}"#, #"{"name":"x","count":9223372036854775808}"#,
         #"{"name":"x","count":-9223372036854775808}"#, #"{"name":"x","ratio":-1.25e-3}"#, #"{"name":"x","ratio":1}"#, #"{"name":"x","count":01}"#,
         #"{"name":"x","flags":[true,false,null]}"#, #"{"name":"x","flags":[true,false]}"#, #"{"name":"x","nested":{"a":[1,2],"b":[]}}"#,
-        #"{"name":"x","name":"y"}"#, #"{"name":1}"#, #"{"name":null}"#, #"{}"#, #"[]"#, #"{"name":"a"} x"#, #" {"name" : "a" , "skip" : [{"}":"]"}] } "#,
+        #"{"name":"x","name":"y"}"#, #"{"name":1}"#, #"{"name":null}"#, #"{}"#, #"[]"#, #"{"name":"a"} x"#,
+        #" {"name" : "a" , "skip" : [{"}":"]"}] } "#,
         #"{"name":"\ud83d"}"#, #"{"name":"\udc00x"}"#, "{\"name\":\"tab\traw\"}", #"{"name":"a","count":"3"}"#, #"{"name":"a","flags":{}}"#,
     ])
     func edgeCasesAgreeWithJSONDecoder(json: String) {
@@ -151,11 +154,17 @@ import Testing
     @Test func errorsNameThePath() throws {
         let body = Data(#"{"workspaces":[{"id":"a"}],"count":1}"#.utf8)
         let error = #expect(throws: DecodingError.self) { try SelectiveJSONDecoder().decode(WorkspaceViewsResponse.self, from: body) }
-        guard case .keyNotFound(let key, let context)? = error else { Issue.record("expected keyNotFound, got \(String(describing: error))"); return }
+        guard case .keyNotFound(let key, let context)? = error else {
+            Issue.record("expected keyNotFound, got \(String(describing: error))")
+            return
+        }
         #expect(key.stringValue == "created_at")
         #expect(context.codingPath.map(\.stringValue) == ["workspaces", "Index 0"])
         let streamed = #expect(throws: DecodingError.self) { try StreamedListDecoder<WorkspaceViewsResponse>.decode(body) }
-        guard case .keyNotFound(_, let streamedContext)? = streamed else { Issue.record("expected keyNotFound"); return }
+        guard case .keyNotFound(_, let streamedContext)? = streamed else {
+            Issue.record("expected keyNotFound")
+            return
+        }
         #expect(streamedContext.codingPath.map(\.stringValue) == ["workspaces", "Index 0"])
     }
 

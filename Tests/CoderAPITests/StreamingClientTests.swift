@@ -16,7 +16,12 @@ import Testing
     final class Hits: @unchecked Sendable {
         private let lock = NSLock()
         private var count = 0
-        func next() -> Int { lock.withLock { count += 1; return count } }
+        func next() -> Int {
+            lock.withLock {
+                count += 1
+                return count
+            }
+        }
     }
 
     /// A server whose `/api/v2/workspaces` sends `body` in pieces of `piece` bytes; `/flaky/...` fails once with 503.
@@ -25,37 +30,44 @@ import Testing
         let router = Router()
         let chunks = stride(from: 0, to: body.count, by: piece).map { ByteBuffer(bytes: body[$0..<min(body.count, $0 + piece)]) }
         let respond: @Sendable () -> Response = {
-            Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
-                for chunk in chunks {
-                    try await writer.write(chunk)
-                    await Task.yield()
-                }
-                try await writer.finish(nil)
-            })
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody { writer in
+                    for chunk in chunks {
+                        try await writer.write(chunk)
+                        await Task.yield()
+                    }
+                    try await writer.finish(nil)
+                })
         }
         router.get("/api/v2/workspaces") { _, _ in respond() }
         router.get("/flaky/api/v2/workspaces") { _, _ -> Response in
             hits.next() == 1 ? Response(status: .serviceUnavailable, headers: [.retryAfter: "0"]) : respond()
         }
         router.get("/broken/api/v2/workspaces") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "application/json"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: body.prefix(body.count / 2))))
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: body.prefix(body.count / 2))))
         }
         router.get("/missing/api/v2/workspaces") { _, _ -> Response in
-            Response(status: .notFound, headers: [.contentType: "application/json"],
-                     body: .init(byteBuffer: ByteBuffer(string: #"{"message":"Route not found."}"#)))
+            Response(
+                status: .notFound, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"message":"Route not found."}"#)))
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
-            let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                                  onServerRunning: { channel in portContinuation.yield(channel.localAddress!.port!) })
+            let app = Application(
+                router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                onServerRunning: { channel in portContinuation.yield(channel.localAddress!.port!) })
             group.addTask { try await app.runService(gracefulShutdownSignals: []) }
             var ports = portStream.makeAsyncIterator()
             let port = await ports.next()!
             let transport = LiveTransport()
             do {
-                try await test(CoderClient(baseURL: URL(string: "http://127.0.0.1:\(port)")!, token: nil, transport: transport,
-                                           retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5))))
+                try await test(
+                    CoderClient(
+                        baseURL: URL(string: "http://127.0.0.1:\(port)")!, token: nil, transport: transport,
+                        retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5))))
             } catch {
                 try await transport.shutdown()
                 group.cancelAll()
@@ -84,8 +96,9 @@ import Testing
         let body = try Self.recordedList()
         let expected = try CoderJSON.decode(WorkspaceViewsResponse.self, from: body)
         try await Self.withServer(body, piece: 500) { client in
-            let flaky = CoderClient(baseURL: client.baseURL.appendingPathComponent("flaky"), token: nil, transport: client.transport,
-                                    retry: client.retry)
+            let flaky = CoderClient(
+                baseURL: client.baseURL.appendingPathComponent("flaky"), token: nil, transport: client.transport,
+                retry: client.retry)
             let list = try await flaky.workspaces(WorkspaceFilter(), as: WorkspaceViewsResponse.self)
             #expect(list == expected)
         }
@@ -95,8 +108,9 @@ import Testing
         try await Self.withServer(try Self.recordedList(), piece: 500) { client in
             let broken = CoderClient(baseURL: client.baseURL.appendingPathComponent("broken"), token: nil, transport: client.transport, retry: .none)
             await #expect(throws: CoderDecodingError.self) { _ = try await broken.workspaces(WorkspaceFilter(), as: WorkspaceViewsResponse.self) }
-            let missing = CoderClient(baseURL: client.baseURL.appendingPathComponent("missing"), token: nil, transport: client.transport,
-                                      retry: .none)
+            let missing = CoderClient(
+                baseURL: client.baseURL.appendingPathComponent("missing"), token: nil, transport: client.transport,
+                retry: .none)
             let error = await #expect(throws: CoderAPIError.self) { _ = try await missing.workspaces(WorkspaceFilter()) { $0.id } }
             #expect(error?.status == 404)
             #expect(error?.message == "Route not found.")

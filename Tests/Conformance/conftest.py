@@ -4,6 +4,7 @@
   ``<repo>/../shared/fixtures/coder-v2.27.1``.
 * ``sandbox``: starts ``fleet-mcp sandbox`` (binary from ``$FLEET_MCP_BIN`` or
   ``<repo>/.build/debug/fleet-mcp``) on a free port, emulating Coder 2.27, and stops it with SIGTERM.
+* ``launch``: starts more sandboxes (another version, other flags) for one test.
 
 When the binary (or the fixtures) are missing the tests are skipped, except under ``CI=true`` where
 they fail: CI must never silently skip the conformance check.
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance_support import (FIXTURES_DIR, SANDBOX_AGENT_SPEED, SANDBOX_CODER_VERSION, SANDBOX_TOKEN,
+from conformance_support import (FIXTURES_DIR, SANDBOX_TIME_SCALE, SANDBOX_CODER_VERSION, SANDBOX_TOKEN,
                                  REPO_ROOT, SandboxClient, binary_path)
 
 
@@ -62,74 +63,97 @@ def _wait_for_binary(path: Path, seconds: float = 15.0) -> bool:
     return path.is_file() and os.access(path, os.X_OK)
 
 
+class LaunchedSandbox:
+    """A `fleet-mcp sandbox` process on a free port; `stop()` ends it with SIGTERM."""
+
+    def __init__(self, version: str, extra: list[str] | None = None) -> None:
+        binary = binary_path()
+        # The default build output may be mid-relink when we look; an explicit FLEET_MCP_BIN is taken as is.
+        wait = 15.0 if "FLEET_MCP_BIN" not in os.environ and binary.parent.is_dir() else 0.0
+        if not _wait_for_binary(binary, wait):
+            unavailable(f"fleet-mcp binary not found at {binary} (set FLEET_MCP_BIN or build the package)")
+        self.tmpdir = tempfile.TemporaryDirectory(prefix="fleet-conformance-")
+        self.dir = Path(self.tmpdir.name)
+        port_file = self.dir / "port"
+        self.log_path = self.dir / "sandbox.log"
+        self.cmd = [str(binary), "sandbox", "--port", "0", "--port-file", str(port_file),
+                    "--token", SANDBOX_TOKEN, "--coder-version", version, *(extra or ["--time-scale", SANDBOX_TIME_SCALE])]
+        self.log = open(self.log_path, "wb")
+        self.proc = None
+        for attempt in range(5):  # ETXTBSY / ENOENT while the binary is being relinked
+            try:
+                self.proc = subprocess.Popen(self.cmd, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                break
+            except OSError as err:
+                if attempt == 4:
+                    self.log.close()
+                    self.tmpdir.cleanup()
+                    pytest.fail(f"could not start {binary}: {err}", pytrace=False)
+                time.sleep(1.0)
+        assert self.proc is not None
+        port = None
+        deadline = time.monotonic() + 30.0
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            try:
+                text = port_file.read_text().strip()
+                if text.isdigit():
+                    port = int(text)
+                    break
+            except FileNotFoundError:
+                pass
+            time.sleep(0.05)
+        if port is None:
+            code = self.proc.poll()
+            if code is None:
+                self.proc.kill()
+                self.proc.wait()
+            self.log.close()
+            out = self.log_path.read_text(errors="replace")[-4000:]
+            self.tmpdir.cleanup()
+            pytest.fail(f"sandbox did not write its port file (exit code {code}). Command: {' '.join(self.cmd)}\n"
+                        f"output:\n{out}", pytrace=False)
+        self.client = SandboxClient(f"http://127.0.0.1:{port}", SANDBOX_TOKEN)
+        self.client.output = self.output  # type: ignore[attr-defined]
+
+    def output(self) -> str:
+        self.log.flush()
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+    def stop(self) -> int | None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        code = self.proc.returncode if self.proc is not None else None
+        self.tmpdir.cleanup()
+        return code
+
+
 @pytest.fixture(scope="session")
 def sandbox(fixtures_dir: Path):
-    binary = binary_path()
-    # The default build output may be mid-relink when we look; an explicit FLEET_MCP_BIN is taken as is.
-    wait = 15.0 if "FLEET_MCP_BIN" not in os.environ and binary.parent.is_dir() else 0.0
-    if not _wait_for_binary(binary, wait):
-        unavailable(f"fleet-mcp binary not found at {binary} (set FLEET_MCP_BIN or build the package)")
-
-    tmpdir = tempfile.TemporaryDirectory(prefix="fleet-conformance-")
-    port_file = Path(tmpdir.name) / "port"
-    log_path = Path(tmpdir.name) / "sandbox.log"
-    cmd = [str(binary), "sandbox", "--port", "0", "--port-file", str(port_file),
-           "--token", SANDBOX_TOKEN, "--agent-speed", SANDBOX_AGENT_SPEED,
-           "--coder-version", SANDBOX_CODER_VERSION]
-
-    proc = None
-    log = open(log_path, "wb")
-    for attempt in range(5):  # ETXTBSY / ENOENT while the binary is being relinked
-        try:
-            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-            break
-        except OSError as err:
-            if attempt == 4:
-                log.close()
-                tmpdir.cleanup()
-                pytest.fail(f"could not start {binary}: {err}", pytrace=False)
-            time.sleep(1.0)
-    assert proc is not None
-
-    def output() -> str:
-        log.flush()
-        return log_path.read_text(errors="replace")[-4000:]
-
-    port = None
-    deadline = time.monotonic() + 30.0
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            break
-        try:
-            text = port_file.read_text().strip()
-            if text.isdigit():
-                port = int(text)
-                break
-        except FileNotFoundError:
-            pass
-        time.sleep(0.05)
-    if port is None:
-        code = proc.poll()
-        if code is None:
-            proc.kill()
-            proc.wait()
-        log.close()
-        out = log_path.read_text(errors="replace")[-4000:]
-        tmpdir.cleanup()
-        pytest.fail(f"sandbox did not write its port file (exit code {code}). Command: {' '.join(cmd)}\n"
-                    f"output:\n{out}", pytrace=False)
-
-    client = SandboxClient(f"http://127.0.0.1:{port}", SANDBOX_TOKEN)
-    client.output = output  # type: ignore[attr-defined]
+    """The sandbox emulating Coder 2.27, compared with the recordings."""
+    launched = LaunchedSandbox(SANDBOX_CODER_VERSION)
     try:
-        yield client
+        yield launched.client
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        log.close()
-        tmpdir.cleanup()
+        launched.stop()
+
+
+@pytest.fixture(scope="module")
+def launch():
+    """Starts sandboxes with other versions or flags; all stopped at the end of the test module."""
+    started: list[LaunchedSandbox] = []
+
+    def start(version: str, extra: list[str] | None = None) -> LaunchedSandbox:
+        started.append(LaunchedSandbox(version, extra))
+        return started[-1]
+
+    yield start
+    for launched in started:
+        launched.stop()

@@ -1,6 +1,7 @@
 import CoderAPI
 import Foundation
 import Testing
+
 @testable import FleetCLI
 
 /// Where fleet-mcp finds Coder: flags, then the environment, then the Coder CLI's login.
@@ -14,16 +15,19 @@ import Testing
     }
 
     @Test func environmentFirst() throws {
-        let connection = try CoderConnection.resolve(urlFlag: nil, tokenFile: nil, environment: [
-            "CODER_URL": "https://coder.example.com", "CODER_SESSION_TOKEN": "abc-123", "CODER_TOKEN": "ignored-1",
-        ])
+        let connection = try CoderConnection.resolve(
+            urlFlag: nil, tokenFile: nil,
+            environment: [
+                "CODER_URL": "https://coder.example.com", "CODER_SESSION_TOKEN": "abc-123", "CODER_TOKEN": "ignored-1",
+            ])
         #expect(connection.url.absoluteString == "https://coder.example.com")
         #expect(connection.token.secret == "abc-123")
         #expect(connection.source == "CODER_URL, CODER_SESSION_TOKEN")
     }
 
     @Test func coderTokenIsAccepted() throws {
-        let connection = try CoderConnection.resolve(urlFlag: nil, tokenFile: nil, environment: ["CODER_URL": "http://127.0.0.1:3000", "CODER_TOKEN": "tok-1"])
+        let connection = try CoderConnection.resolve(
+            urlFlag: nil, tokenFile: nil, environment: ["CODER_URL": "http://127.0.0.1:3000", "CODER_TOKEN": "tok-1"])
         #expect(connection.token.secret == "tok-1")
     }
 
@@ -37,8 +41,9 @@ import Testing
 
     @Test func flagsOverride() throws {
         let dir = try configDir(url: nil, session: "from-file")
-        let connection = try CoderConnection.resolve(urlFlag: "https://flag.example", tokenFile: dir.appendingPathComponent("session").path,
-                                                     environment: ["CODER_URL": "https://env.example", "CODER_SESSION_TOKEN": "env-token"])
+        let connection = try CoderConnection.resolve(
+            urlFlag: "https://flag.example", tokenFile: dir.appendingPathComponent("session").path,
+            environment: ["CODER_URL": "https://env.example", "CODER_SESSION_TOKEN": "env-token"])
         #expect(connection.url.host == "flag.example")
         #expect(connection.token.secret == "from-file")
     }
@@ -50,7 +55,8 @@ import Testing
         }
         #expect(noURL?.description.contains("CODER_URL") == true && noURL?.description.contains("--sandbox") == true)
         let noToken = #expect(throws: CoderConnection.Missing.self) {
-            _ = try CoderConnection.resolve(urlFlag: nil, tokenFile: nil, environment: ["CODER_URL": "https://x.example", "CODER_CONFIG_DIR": empty.path])
+            _ = try CoderConnection.resolve(
+                urlFlag: nil, tokenFile: nil, environment: ["CODER_URL": "https://x.example", "CODER_CONFIG_DIR": empty.path])
         }
         #expect(noToken?.description.contains("CODER_SESSION_TOKEN") == true)
         let badURL = #expect(throws: CoderConnection.Missing.self) {
@@ -63,9 +69,11 @@ import Testing
 /// A token in CODER_URL's user-info is dropped: it must not reach logs or app links.
 @Suite struct CoderURLCredentialTests {
     @Test func userInfoIsStripped() throws {
-        let connection = try CoderConnection.resolve(urlFlag: nil, tokenFile: nil, environment: [
-            "CODER_URL": "http://u:SECRET-TOKEN-123@coder.example.com:8080/", "CODER_SESSION_TOKEN": "abc-123",
-        ])
+        let connection = try CoderConnection.resolve(
+            urlFlag: nil, tokenFile: nil,
+            environment: [
+                "CODER_URL": "http://u:SECRET-TOKEN-123@coder.example.com:8080/", "CODER_SESSION_TOKEN": "abc-123",
+            ])
         #expect(!connection.url.absoluteString.contains("SECRET"))
         #expect(!connection.url.absoluteString.contains("u:"))
         #expect(connection.url.host == "coder.example.com" && connection.url.port == 8080)

@@ -94,10 +94,14 @@ struct RecordedFleet {
         merged.interactions += extra
         replay = ReplayTransport(merged)
         counter = CountingTransport(replay)
-        let coder = CoderClient(baseURL: URL(string: "https://coder.example.com")!, token: SessionToken("test-token"), transport: counter, retry: .none)
+        let coder = CoderClient(
+            baseURL: URL(string: "https://coder.example.com")!, token: SessionToken("test-token"), transport: counter, retry: .none)
         // The cassettes come from Coder v2.27.1 (X-Coder-Build-Version), which serves /api/experimental/tasks.
-        fleet = FleetService(coder: coder, configuration: FleetConfiguration(naming: AgentNaming(prefix: prefix), tasksAPI: .experimental,
-                                                                             pollInterval: .milliseconds(5)))
+        fleet = FleetService(
+            coder: coder,
+            configuration: FleetConfiguration(
+                naming: AgentNaming(prefix: prefix), tasksAPI: .experimental,
+                pollInterval: .milliseconds(5)))
     }
 
     /// The recorded answer to one request, wrapped as a workspace-list answer (`{"workspaces":[…],"count":1}`),
@@ -105,8 +109,9 @@ struct RecordedFleet {
     static func listing(workspaceFrom cassette: String, index: Int) throws -> Cassette.Interaction {
         let source = try Cassette.load(Paths.cassettes.appendingPathComponent(cassette)).interactions[index]
         let body = "{\"workspaces\":[\(source.response.body.string ?? "")],\"count\":1}"
-        return Cassette.Interaction(request: .init(body: "", headers: [:], method: "GET", uri: "https://coder.example.com/api/v2/workspaces"),
-                                    response: .init(body: .init(string: body), headers: source.response.headers, status: .init(code: 200, message: "OK")))
+        return Cassette.Interaction(
+            request: .init(body: "", headers: [:], method: "GET", uri: "https://coder.example.com/api/v2/workspaces"),
+            response: .init(body: .init(string: body), headers: source.response.headers, status: .init(code: 200, message: "OK")))
     }
 }
 
@@ -118,12 +123,19 @@ struct SandboxFleet {
     let fleet: FleetService
     let coder: CoderClient
 
-    static func start(version: SandboxVersion = .v2_35, speed: Double = 0.02, seed: SandboxSeed = .default, prefix: String = "agent-") async throws -> SandboxFleet {
-        let sandbox = try await RunningSandbox.start(SandboxOptions(port: 0, seed: seed, coderVersion: version, agentSpeed: speed))
+    static func start(
+        version: SandboxVersion = .v2_35, speed: Double = 0.02, seed: SandboxSeed = .default, prefix: String = "agent-", idlePause: Duration? = nil,
+        faults: FaultPlan? = nil, callTimeout: Duration = .seconds(30)
+    ) async throws -> SandboxFleet {
+        let sandbox = try await RunningSandbox.start(
+            SandboxOptions(port: 0, seed: seed, coderVersion: version, timeScale: speed, idlePause: idlePause, faults: faults))
         let live = LiveTransport()
         let counter = CountingTransport(live)
-        let coder = CoderClient(baseURL: sandbox.url, token: SessionToken(sandbox.token), transport: counter)
-        let fleet = FleetService(coder: coder, configuration: FleetConfiguration(naming: AgentNaming(prefix: prefix), pollInterval: .milliseconds(20)))
+        let coder = CoderClient(
+            baseURL: sandbox.url, token: SessionToken(sandbox.token), transport: counter, retry: RetryPolicy(baseDelay: .milliseconds(20)))
+        let fleet = FleetService(
+            coder: coder,
+            configuration: FleetConfiguration(naming: AgentNaming(prefix: prefix), pollInterval: .milliseconds(20), callTimeout: callTimeout))
         return SandboxFleet(sandbox: sandbox, counter: counter, live: live, fleet: fleet, coder: coder)
     }
 
@@ -139,9 +151,10 @@ extension SandboxFleet {
     /// Runs `body` with a fresh sandbox fleet; stops it, awaited, when `body` returns or throws.
     static func with<T>(
         version: SandboxVersion = .v2_35, speed: Double = 0.02, seed: SandboxSeed = .default, prefix: String = "agent-",
-        _ body: (SandboxFleet) async throws -> T
+        idlePause: Duration? = nil, faults: FaultPlan? = nil, callTimeout: Duration = .seconds(30), _ body: (SandboxFleet) async throws -> T
     ) async throws -> T {
-        let env = try await start(version: version, speed: speed, seed: seed, prefix: prefix)
+        let env = try await start(
+            version: version, speed: speed, seed: seed, prefix: prefix, idlePause: idlePause, faults: faults, callTimeout: callTimeout)
         do {
             let result = try await body(env)
             await env.stop()
@@ -155,9 +168,11 @@ extension SandboxFleet {
     /// Runs `body` with a fresh sandbox fleet and an MCP client connected to its server; both are torn down, awaited.
     static func with<T>(
         version: SandboxVersion = .v2_35, speed: Double = 0.02, seed: SandboxSeed = .default, prefix: String = "agent-",
+        idlePause: Duration? = nil, faults: FaultPlan? = nil, callTimeout: Duration = .seconds(30),
         _ body: (SandboxFleet, MCPHarness) async throws -> T
     ) async throws -> T {
-        try await with(version: version, speed: speed, seed: seed, prefix: prefix) { env in
+        try await with(version: version, speed: speed, seed: seed, prefix: prefix, idlePause: idlePause, faults: faults, callTimeout: callTimeout) {
+            env in
             try await MCPHarness.with(env.fleet) { mcp in try await body(env, mcp) }
         }
     }

@@ -40,10 +40,12 @@ final class ForgeFixtures: HTTPTransport {
     }
 
     @Test func closedUnmergedWithApproval() async throws {
-        let (pr, fixtures) = try await enrich("https://github.com/hub4j-test-org/github-api/pull/6", [
-            ("repos/hub4j-test-org/github-api/pulls/6", "pull.closed-unmerged.json"),
-            ("repos/hub4j-test-org/github-api/pulls/6/reviews", "pull-reviews.approved.json"),
-        ])
+        let (pr, fixtures) = try await enrich(
+            "https://github.com/hub4j-test-org/github-api/pull/6",
+            [
+                ("repos/hub4j-test-org/github-api/pulls/6", "pull.closed-unmerged.json"),
+                ("repos/hub4j-test-org/github-api/pulls/6/reviews", "pull-reviews.approved.json"),
+            ])
         #expect(pr.state == "closed")
         #expect(pr.review == "approved")
         #expect(pr.checks == "none", "no check runs or statuses were recorded for its head commit (404)")
@@ -54,11 +56,13 @@ final class ForgeFixtures: HTTPTransport {
     }
 
     @Test func mergedWithCommentsAndGreenStatus() async throws {
-        let (pr, _) = try await enrich("https://github.com/sigmavirus24/github3.py/pull/671", [
-            ("repos/sigmavirus24/github3.py/pulls/671", "pull.merged.json"),
-            ("repos/sigmavirus24/github3.py/pulls/671/reviews", "pull-reviews.commented.json"),
-            ("repos/sigmavirus24/github3.py/commits/*/status", "combined-status.success.json"),
-        ])
+        let (pr, _) = try await enrich(
+            "https://github.com/sigmavirus24/github3.py/pull/671",
+            [
+                ("repos/sigmavirus24/github3.py/pulls/671", "pull.merged.json"),
+                ("repos/sigmavirus24/github3.py/pulls/671/reviews", "pull-reviews.commented.json"),
+                ("repos/sigmavirus24/github3.py/commits/*/status", "combined-status.success.json"),
+            ])
         #expect(pr.state == "merged")
         #expect(pr.review == "commented")
         #expect(pr.checks == "success")
@@ -67,24 +71,28 @@ final class ForgeFixtures: HTTPTransport {
 
     @Test func draftWithAFailingCheck() async throws {
         // Check runs of another recorded commit stand in for this draft's head: the verdict logic is what is tested.
-        let (pr, _) = try await enrich("https://github.com/hub4j-test-org/github-api/pull/321", [
-            ("repos/hub4j-test-org/github-api/pulls/321", "pull.open-draft.json"),
-            ("repos/hub4j-test-org/github-api/pulls/321/reviews", "pull-reviews.pending.json"),
-            ("repos/hub4j-test-org/github-api/commits/*/check-runs", "check-runs.mixed-failure.json"),
-            ("repos/hub4j-test-org/github-api/commits/*/status", "combined-status.pending-no-statuses.json"),
-        ])
+        let (pr, _) = try await enrich(
+            "https://github.com/hub4j-test-org/github-api/pull/321",
+            [
+                ("repos/hub4j-test-org/github-api/pulls/321", "pull.open-draft.json"),
+                ("repos/hub4j-test-org/github-api/pulls/321/reviews", "pull-reviews.pending.json"),
+                ("repos/hub4j-test-org/github-api/commits/*/check-runs", "check-runs.mixed-failure.json"),
+                ("repos/hub4j-test-org/github-api/commits/*/status", "combined-status.pending-no-statuses.json"),
+            ])
         #expect(pr.state == "draft")
         #expect(pr.checks == "failure")
         #expect(pr.mergeable == "draft")
     }
 
     @Test func changesRequestedAndQueuedChecks() async throws {
-        let (pr, _) = try await enrich("https://github.com/hub4j-test-org/github-api/pull/449", [
-            ("repos/hub4j-test-org/github-api/pulls/449", "pull.open-clean.json"),
-            ("repos/hub4j-test-org/github-api/pulls/449/reviews", "pull-reviews.approved-changes_requested-commented.json"),
-            ("repos/hub4j-test-org/github-api/commits/*/check-runs", "check-runs.queued.json"),
-            ("repos/hub4j-test-org/github-api/commits/*/status", "combined-status.failure.raw.json"),
-        ])
+        let (pr, _) = try await enrich(
+            "https://github.com/hub4j-test-org/github-api/pull/449",
+            [
+                ("repos/hub4j-test-org/github-api/pulls/449", "pull.open-clean.json"),
+                ("repos/hub4j-test-org/github-api/pulls/449/reviews", "pull-reviews.approved-changes_requested-commented.json"),
+                ("repos/hub4j-test-org/github-api/commits/*/check-runs", "check-runs.queued.json"),
+                ("repos/hub4j-test-org/github-api/commits/*/status", "combined-status.failure.raw.json"),
+            ])
         #expect(pr.state == "open")
         #expect(pr.mergeable == "clean")
         #expect(pr.review == "changes_requested", "the reviewer's latest decisive review asked for changes")
@@ -92,9 +100,11 @@ final class ForgeFixtures: HTTPTransport {
     }
 
     @Test func gitLabMergeRequest() async throws {
-        let (pr, fixtures) = try await enrich("https://gitlab.com/gitea/test_repo/-/merge_requests/3", [
-            ("api/v4/projects/*/merge_requests/3", "gitlab.merge-request.closed.json"),
-        ])
+        let (pr, fixtures) = try await enrich(
+            "https://gitlab.com/gitea/test_repo/-/merge_requests/3",
+            [
+                ("api/v4/projects/*/merge_requests/3", "gitlab.merge-request.closed.json")
+            ])
         #expect(pr.forge == "gitlab" && pr.repository == "gitea/test_repo")
         #expect(pr.state == "closed")
         #expect(pr.mergeable == "not_open")
@@ -116,8 +126,9 @@ final class ForgeFixtures: HTTPTransport {
                 ("repos/acme/webshop/pulls/*/reviews", "pull-reviews.approved.json"),
                 ("repos/acme/webshop/commits/*/check-runs", "check-runs.success.page1.json"),
             ])
-            let fleet = FleetService(coder: env.coder, configuration: FleetConfiguration(pollInterval: .milliseconds(20)),
-                                     enricher: PullRequestEnricher(transport: fixtures, configuration: ForgeConfiguration(githubToken: token)))
+            let fleet = FleetService(
+                coder: env.coder, configuration: FleetConfiguration(pollInterval: .milliseconds(20)),
+                enricher: PullRequestEnricher(transport: fixtures, configuration: ForgeConfiguration(githubToken: token)))
             try await MCPHarness.with(fleet) { mcp in
                 _ = try await mcp.ok("create_agent", ["name": "prbot", "project": "webshop", "task": "Fix the cart badge"])
                 _ = try await mcp.ok("wait_for_agent", ["agent_name": "prbot", "until": "settled", "timeout_seconds": 30])

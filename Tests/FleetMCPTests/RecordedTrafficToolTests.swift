@@ -18,15 +18,18 @@ import Testing
             #expect(result["total_count"]?.intValue == 1)
             // The recording never read DataOne's parameters or Setup's presets; fleet-mcp asks, finds no answer,
             // skips DataOne (not provably a project) and lists Setup without roles.
-            #expect(Set(recorded.replay.unmatched) == [
-                "GET /api/v2/templateversions/912666c4-97fe-4eeb-ae4f-69e8d5a4d89b/rich-parameters",
-                "GET /api/v2/templateversions/38f1960f-ff3a-4591-9a42-395a913859c4/presets",
-            ])
+            #expect(
+                Set(recorded.replay.unmatched) == [
+                    "GET /api/v2/templateversions/912666c4-97fe-4eeb-ae4f-69e8d5a4d89b/rich-parameters",
+                    "GET /api/v2/templateversions/38f1960f-ff3a-4591-9a42-395a913859c4/presets",
+                ])
         }
     }
 
     @Test func listAgentRolesReadsPresets() async throws {
-        let recorded = try RecordedFleet(["list_templates_success.yaml", "get_template_parameters_success.yaml", "list_workspace_presets_success.yaml"])
+        let recorded = try RecordedFleet([
+            "list_templates_success.yaml", "get_template_parameters_success.yaml", "list_workspace_presets_success.yaml",
+        ])
         try await MCPHarness.with(recorded.fleet) { mcp in
             let result = try await mcp.ok("list_agent_roles", ["project": "setup"])
             let roles = try #require(result["roles"]?.arrayValue)
@@ -44,11 +47,23 @@ import Testing
     }
 
     @Test func createAgentAppliesTheRolePreset() async throws {
-        let recorded = try RecordedFleet(["test_create_workspace_with_preset.yaml"], prefix: "test-")
-        let presets = try CoderJSON.decode([Preset].self, from: Data(try Cassette.load(Paths.cassettes.appendingPathComponent("test_create_workspace_with_preset.yaml")).interactions[2].response.body.string!.utf8))
+        // create_agent first asks whether the name is taken; the recording never did, so that answer is Coder's 404
+        // for a missing workspace, with the message shared/docs/coder-api.md (§1.2) gives.
+        let free = Cassette.Interaction(
+            request: .init(body: "", headers: [:], method: "GET", uri: "https://coder.example.com/api/v2/users/me/workspace/test-ws-create-001"),
+            response: .init(
+                body: .init(string: #"{"message":"Resource not found or you do not have access to this resource"}"#), headers: [:],
+                status: .init(code: 404, message: "Not Found")))
+        let recorded = try RecordedFleet(["test_create_workspace_with_preset.yaml"], prefix: "test-", extra: [free])
+        let presets = try CoderJSON.decode(
+            [Preset].self,
+            from: Data(
+                try Cassette.load(Paths.cassettes.appendingPathComponent("test_create_workspace_with_preset.yaml")).interactions[2].response.body
+                    .string!.utf8))
         let role = try #require(presets.first { $0.id == "9ce86483-72f5-4647-9a92-2c53fb940fa9" })
         try await MCPHarness.with(recorded.fleet) { mcp in
-            let result = try await mcp.ok("create_agent", ["name": "ws-create-001", "project": "Setup", "task": "Write the README", "role": .string(role.name.uppercased())])
+            let result = try await mcp.ok(
+                "create_agent", ["name": "ws-create-001", "project": "Setup", "task": "Write the README", "role": .string(role.name.uppercased())])
             #expect(result["agent"]?.stringValue == "ws-create-001")
             #expect(result["role"]?.stringValue == role.name)
             #expect(result["status"]?.stringValue == "pending")
@@ -139,8 +154,13 @@ import Testing
 
     @Test func taskHistoryIsNewestFirstAndPaged() async throws {
         let recorded = try RecordedFleet(["test_task_history_pagination.yaml", "test_list_agent_projects_success.yaml"])
-        let workspace = try CoderJSON.decode(WorkspacesResponse.self, from: Data(try Cassette.load(Paths.cassettes.appendingPathComponent("test_task_history_pagination.yaml")).interactions[0].response.body.string!.utf8))
-            .workspaces.first { $0.name == "agent-test-case" }!
+        let workspace = try CoderJSON.decode(
+            WorkspacesResponse.self,
+            from: Data(
+                try Cassette.load(Paths.cassettes.appendingPathComponent("test_task_history_pagination.yaml")).interactions[0].response.body.string!
+                    .utf8)
+        )
+        .workspaces.first { $0.name == "agent-test-case" }!
         let recordedStatuses = workspace.latestBuild.resources.flatMap { $0.agents ?? [] }.flatMap(\.apps).flatMap(\.statuses)
         try await MCPHarness.with(recorded.fleet) { mcp in
             let page1 = try await mcp.ok("show_agent_task_history", ["agent_name": "test-case", "page_size": 3])
@@ -153,7 +173,8 @@ import Testing
             #expect(times == times.sorted(by: >), "newest first")
             let newest = recordedStatuses.max { $0.createdAt < $1.createdAt }!
             #expect(page1["tasks"]?.arrayValue?.first?["id"]?.stringValue == newest.id)
-            let last = try await mcp.ok("show_agent_task_history", ["agent_name": "test-case", "page": .int(page1["total_pages"]!.intValue!), "page_size": 3])
+            let last = try await mcp.ok(
+                "show_agent_task_history", ["agent_name": "test-case", "page": .int(page1["total_pages"]!.intValue!), "page_size": 3])
             #expect(last["has_next_page"]?.boolValue == false)
             let beyond = try await mcp.ok("show_agent_task_history", ["agent_name": "test-case", "page": 99])
             #expect(beyond["tasks"]?.arrayValue?.isEmpty == true)
@@ -175,8 +196,13 @@ import Testing
     }
 
     @Test func logIsNewestFirst() async throws {
-        let recorded = try RecordedFleet(["list_workspaces_success.yaml", "get_template_parameters_success.yaml", "get_task_logs_success.yaml"], prefix: "test-")
-        let entries = try CoderJSON.decode(TaskLogsResponse.self, from: Data(try Cassette.load(Paths.cassettes.appendingPathComponent("get_task_logs_success.yaml")).interactions[0].response.body.string!.utf8)).logs
+        let recorded = try RecordedFleet(
+            ["list_workspaces_success.yaml", "get_template_parameters_success.yaml", "get_task_logs_success.yaml"], prefix: "test-")
+        let entries = try CoderJSON.decode(
+            TaskLogsResponse.self,
+            from: Data(
+                try Cassette.load(Paths.cassettes.appendingPathComponent("get_task_logs_success.yaml")).interactions[0].response.body.string!.utf8)
+        ).logs
         try await MCPHarness.with(recorded.fleet) { mcp in
             let latest = try await mcp.ok("show_agent_log", ["agent_name": "recording-agent"])
             #expect(latest["total_count"]?.intValue == entries.count)
@@ -191,7 +217,8 @@ import Testing
     }
 
     @Test func startAgentTaskSendsThroughTheTasksAPI() async throws {
-        let recorded = try RecordedFleet(["list_workspaces_success.yaml", "get_template_parameters_success.yaml", "send_task_input_success.yaml"], prefix: "test-")
+        let recorded = try RecordedFleet(
+            ["list_workspaces_success.yaml", "get_template_parameters_success.yaml", "send_task_input_success.yaml"], prefix: "test-")
         try await MCPHarness.with(recorded.fleet) { mcp in
             let empty = try await mcp.failure("start_agent_task", ["agent_name": "recording-agent", "task_description": " "])
             #expect(empty.contains("task_description is empty"))
@@ -204,8 +231,11 @@ import Testing
             #expect(jsonObject(send.body) == jsonObject(Data(#"{"input":"Write hello world to a file"}"#.utf8)))
             // The recording has neither the exact-name lookup (fleet-mcp then lists, as the recording did) nor AgentAPI
             // traffic (the probe whether the idle-looking agent is mid-turn finds no answer; the reports decide).
-            #expect(recorded.replay.unmatched == ["GET /api/v2/users/me/workspace/test-recording-agent",
-                                                  "GET /@mvgijssel/test-recording-agent.main/apps/ccw/status"])
+            #expect(
+                recorded.replay.unmatched == [
+                    "GET /api/v2/users/me/workspace/test-recording-agent",
+                    "GET /@mvgijssel/test-recording-agent.main/apps/ccw/status",
+                ])
         }
     }
 
@@ -223,8 +253,9 @@ import Testing
     }
 
     @Test func deleteAgentQueuesADeleteBuild() async throws {
-        let recorded = try RecordedFleet(["test_delete_workspace.yaml", "test_list_agent_projects_success.yaml"], prefix: "test-",
-                                         extra: [try RecordedFleet.listing(workspaceFrom: "test_delete_workspace.yaml", index: 47)])
+        let recorded = try RecordedFleet(
+            ["test_delete_workspace.yaml", "test_list_agent_projects_success.yaml"], prefix: "test-",
+            extra: [try RecordedFleet.listing(workspaceFrom: "test_delete_workspace.yaml", index: 47)])
         try await MCPHarness.with(recorded.fleet) { mcp in
             let result = try await mcp.ok("delete_agent", ["agent_name": "ws-delete-001"])
             #expect(result["status"]?.stringValue == "deleting")
@@ -238,8 +269,9 @@ import Testing
     }
 
     @Test func waitForAgentFollowsTheBuildWithProgress() async throws {
-        let recorded = try RecordedFleet(["test_delete_workspace.yaml", "test_list_agent_projects_success.yaml"], prefix: "test-",
-                                         extra: [try RecordedFleet.listing(workspaceFrom: "test_delete_workspace.yaml", index: 5)])
+        let recorded = try RecordedFleet(
+            ["test_delete_workspace.yaml", "test_list_agent_projects_success.yaml"], prefix: "test-",
+            extra: [try RecordedFleet.listing(workspaceFrom: "test_delete_workspace.yaml", index: 5)])
         try await MCPHarness.with(recorded.fleet) { mcp in
             let result = try await mcp.call("wait_for_agent", ["agent_name": "ws-delete-001", "timeout_seconds": 10], progressToken: .string("w1"))
             #expect(result.isError != true)

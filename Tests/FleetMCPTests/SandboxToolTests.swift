@@ -23,15 +23,18 @@ import Testing
             let roles = try await mcp.ok("list_agent_roles", ["project": "Webshop"])
             #expect(roles["roles"]?.arrayValue?.compactMap { item in item["name"]?.stringValue } == ["Coder", "Operator", "Reviewer"])
             #expect(roles["default_role"]?.stringValue == "Coder")
-            let reviewer = try #require(roles["roles"]?.arrayValue?.first { item in item["name"]?.stringValue == "Reviewer" }?["preset_id"]?.stringValue)
+            let reviewer = try #require(
+                roles["roles"]?.arrayValue?.first { item in item["name"]?.stringValue == "Reviewer" }?["preset_id"]?.stringValue)
 
-            let created = try await mcp.ok("create_agent", ["name": "rex", "project": "webshop", "task": "Fix the checkout rounding bug", "role": "reviewer"])
+            let created = try await mcp.ok(
+                "create_agent", ["name": "rex", "project": "webshop", "task": "Fix the checkout rounding bug", "role": "reviewer"])
             #expect(["pending", "starting"].contains(created["status"]?.stringValue ?? ""))
             #expect(created["role"]?.stringValue == "Reviewer")
             // The role is applied: the build carries the preset and its system prompt.
             let workspace = try await env.coder.workspace(owner: "me", name: "agent-rex")
             #expect(workspace.latestBuild.templateVersionPresetID == reviewer)
-            let parameters: [WorkspaceBuildParameter] = try await env.coder.get(CoderClient.path("/api/v2/workspacebuilds", workspace.latestBuild.id, "parameters"))
+            let parameters: [WorkspaceBuildParameter] = try await env.coder.get(
+                CoderClient.path("/api/v2/workspacebuilds", workspace.latestBuild.id, "parameters"))
             #expect(parameters.first { $0.name == "system_prompt" }?.value.contains("code reviewer") == true)
             #expect(parameters.first { $0.name == "AI Prompt" }?.value == "Fix the checkout rounding bug")
 
@@ -41,7 +44,9 @@ import Testing
             let done = try await wait(mcp, "rex", until: "settled")
             #expect(done["status"]?.stringValue == "complete")
             #expect(done["pull_request"]?.stringValue?.hasPrefix("https://github.com/acme/webshop/pull/") == true)
-            #expect((done["new_reports"]?.arrayValue?.count ?? 0) >= 2)
+            if done["previous_status"]?.stringValue != "complete" {
+                #expect((done["new_reports"]?.arrayValue?.count ?? 0) >= 1, "the completion arrived while waiting")
+            }
 
             let shown = try await mcp.ok("show_agent", ["agent_name": "rex"])
             #expect(shown["agent"]?["role"]?.stringValue == "Reviewer")
@@ -57,7 +62,10 @@ import Testing
             #expect(states.dropFirst().allSatisfy { $0 == "working" })
 
             let log = try await mcp.ok("show_agent_log", ["agent_name": "rex", "page_size": 10])
-            #expect(log["logs"]?.arrayValue?.contains { $0["type"]?.stringValue == "input" && $0["content"]?.stringValue == "Fix the checkout rounding bug" } == true)
+            #expect(
+                log["logs"]?.arrayValue?.contains {
+                    $0["type"]?.stringValue == "input" && $0["content"]?.stringValue == "Fix the checkout rounding bug"
+                } == true)
 
             // A question from the agent, answered with start_agent_task.
             _ = try await mcp.ok("start_agent_task", ["agent_name": "rex", "task_description": "[needs-input] Should totals round half-even"])
@@ -102,7 +110,9 @@ import Testing
             _ = try await mcp.ok("start_agent_task", ["agent_name": "gen", "task_description": "Add a deploy timing dashboard"])
             _ = try await wait(mcp, "gen", until: "complete")
             let log = try await mcp.ok("show_agent_log", ["agent_name": "gen", "page_size": 20])
-            let inputs = log["logs"]?.arrayValue?.filter { item in item["type"]?.stringValue == "input" }.compactMap { item in item["content"]?.stringValue } ?? []
+            let inputs =
+                log["logs"]?.arrayValue?.filter { item in item["type"]?.stringValue == "input" }.compactMap { item in item["content"]?.stringValue }
+                ?? []
             #expect(inputs == ["Add a deploy timing dashboard", "Investigate the slow deploys"])
             #expect(log["source"]?.stringValue == (version == .v2_37 ? "agentapi" : "tasks_api"))
             let shown = try await mcp.ok("show_agent", ["agent_name": "gen"])
@@ -132,7 +142,9 @@ import Testing
             for size in [1, 8] {
                 while created < size {
                     created += 1
-                    _ = try await mcp.ok("create_agent", ["name": .string("bot\(created)"), "project": created % 2 == 0 ? "platform" : "webshop", "task": "Investigate flaky tests"])
+                    _ = try await mcp.ok(
+                        "create_agent",
+                        ["name": .string("bot\(created)"), "project": created % 2 == 0 ? "platform" : "webshop", "task": "Investigate flaky tests"])
                 }
                 _ = try await mcp.ok("list_agents")  // warms the immutable caches
                 env.counter.reset()
@@ -187,12 +199,13 @@ import Testing
         try await SandboxFleet.with(version: .v2_35) { env, mcp in
             _ = try await mcp.ok("create_agent", ["name": "waiter", "project": "webshop", "task": "Investigate"])
             _ = try await wait(mcp, "waiter", until: "settled")
-            let context: RequestContext<CallTool.Result> = try await mcp.client.send(CallTool.request(.init(name: "wait_for_agent", arguments: ["agent_name": "waiter", "until": "busy", "timeout_seconds": 30])))
+            let context: RequestContext<CallTool.Result> = try await mcp.client.send(
+                CallTool.request(.init(name: "wait_for_agent", arguments: ["agent_name": "waiter", "until": "busy", "timeout_seconds": 30])))
             try await Task.sleep(for: .milliseconds(200))
             let started = ContinuousClock.now
             try await mcp.client.cancelRequest(context.requestID, reason: "test")
             _ = try? await context.value
-            #expect(ContinuousClock.now - started < .seconds(2))
+            #expect(ContinuousClock.now - started < .seconds(10), "cancelled, not the 30 s wait")
         }
     }
 }
@@ -213,24 +226,36 @@ import Testing
             #expect(unknown?.status == 404)
             let route = await #expect(throws: CoderAPIError.self) { _ = try await env.coder.send("GET", "/api/v2/nothing-here") }
             #expect(route?.status == 404 && route?.message == "Route not found.")
-            let query = await #expect(throws: CoderAPIError.self) { _ = try await env.coder.get("/api/v2/workspaces", query: [URLQueryItem(name: "q", value: "flavour:vanilla")], as: WorkspacesResponse.self) }
+            let query = await #expect(throws: CoderAPIError.self) {
+                _ = try await env.coder.get(
+                    "/api/v2/workspaces", query: [URLQueryItem(name: "q", value: "flavour:vanilla")], as: WorkspacesResponse.self)
+            }
             #expect(query?.status == 400 && query?.message == "Invalid workspace search query.")
 
             let template = try #require(try await env.coder.templates().first { $0.name == "webshop" })
             let badName = await #expect(throws: CoderAPIError.self) {
                 _ = try await env.coder.createWorkspace(CreateWorkspaceRequest(name: "agent-invalid@name", templateID: template.id))
             }
-            #expect(badName?.status == 400 && badName?.validation(for: "name")?.detail == "Validation failed for tag \"workspace_name\" with value: \"agent-invalid@name\"")
+            #expect(
+                badName?.status == 400
+                    && badName?.validation(for: "name")?.detail == "Validation failed for tag \"workspace_name\" with value: \"agent-invalid@name\"")
             let workspace = try await env.coder.createWorkspace(CreateWorkspaceRequest(name: "plain", templateID: template.id))
             #expect(workspace.latestBuild.status == .pending)
-            let busy = await #expect(throws: CoderAPIError.self) { _ = try await env.coder.createBuild(workspaceID: workspace.id, CreateWorkspaceBuildRequest(transition: .stop)) }
+            let busy = await #expect(throws: CoderAPIError.self) {
+                _ = try await env.coder.createBuild(workspaceID: workspace.id, CreateWorkspaceBuildRequest(transition: .stop))
+            }
             #expect(busy?.status == 409 && busy?.message == "A workspace build is already active.")
-            let dup = await #expect(throws: CoderAPIError.self) { _ = try await env.coder.createWorkspace(CreateWorkspaceRequest(name: "plain", templateID: template.id)) }
+            let dup = await #expect(throws: CoderAPIError.self) {
+                _ = try await env.coder.createWorkspace(CreateWorkspaceRequest(name: "plain", templateID: template.id))
+            }
             #expect(dup?.status == 409 && dup?.message == "Workspace \"plain\" already exists.")
 
             // The build moves pending → running → succeeded with real timestamps; the agent comes up.
             var current = workspace
-            for _ in 0..<200 where !(current.latestBuild.status == .running && current.latestBuild.resources.flatMap { $0.agents ?? [] }.first?.lifecycleState == .ready) {
+            for _ in 0..<200
+            where
+                !(current.latestBuild.status == .running && current.latestBuild.resources.flatMap { $0.agents ?? [] }.first?.lifecycleState == .ready)
+            {
                 try await Task.sleep(for: .milliseconds(20))
                 current = try await env.coder.workspace(id: workspace.id)
             }
@@ -251,11 +276,13 @@ import Testing
             let token = try #require(await env.sandbox.agentToken(workspaceID: workspace.id))
             try await env.coder.patchAppStatus(agentToken: SessionToken(token), PatchAppStatus(appSlug: "ccw", state: .working, message: "Reading"))
             let long = await #expect(throws: CoderAPIError.self) {
-                try await env.coder.patchAppStatus(agentToken: SessionToken(token), PatchAppStatus(appSlug: "ccw", state: .working, message: String(repeating: "x", count: 161)))
+                try await env.coder.patchAppStatus(
+                    agentToken: SessionToken(token), PatchAppStatus(appSlug: "ccw", state: .working, message: String(repeating: "x", count: 161)))
             }
             #expect(long?.message == "Message is too long.")
             let state = await #expect(throws: CoderAPIError.self) {
-                try await env.coder.patchAppStatus(agentToken: SessionToken(token), PatchAppStatus(appSlug: "ccw", state: .unknown("sleeping"), message: "zz"))
+                try await env.coder.patchAppStatus(
+                    agentToken: SessionToken(token), PatchAppStatus(appSlug: "ccw", state: .unknown("sleeping"), message: "zz"))
             }
             #expect(state?.message == "Invalid state provided.")
             let slug = await #expect(throws: CoderAPIError.self) {
@@ -300,9 +327,14 @@ import Testing
     @Test func readOnlyAndAllowlistNarrowTheToolset() async throws {
         try await SandboxFleet.with(version: .v2_35) { env in
             let readOnly = FleetMCPServer(fleet: env.fleet, version: "t", readOnly: true)
-            #expect(readOnly.definitions.map(\.name).sorted() == ["list_agent_projects", "list_agent_roles", "list_agents", "show_agent",
-                                                                   "show_agent_log", "show_agent_task_history", "wait_for_agent"])
-            let error = await #expect(throws: MCPError.self) { _ = try await readOnly.call("create_agent", arguments: ["name": "x", "project": "webshop", "task": "t"]) }
+            #expect(
+                readOnly.definitions.map(\.name).sorted() == [
+                    "list_agent_projects", "list_agent_roles", "list_agents", "show_agent",
+                    "show_agent_log", "show_agent_task_history", "wait_for_agent", "wait_for_fleet",
+                ])
+            let error = await #expect(throws: MCPError.self) {
+                _ = try await readOnly.call("create_agent", arguments: ["name": "x", "project": "webshop", "task": "t"])
+            }
             #expect("\(error!)".contains("Unknown tool 'create_agent'"))
             let allowed = FleetMCPServer(fleet: env.fleet, version: "t", allowedTools: ["list_agents", "show_agent"])
             #expect(allowed.definitions.map(\.name) == ["list_agents", "show_agent"])
@@ -315,7 +347,8 @@ import Testing
             let id = try #require(created["workspace_id"]?.stringValue)
             let shown = try await mcp.ok("show_agent", ["agent_name": .string(id.uppercased())])
             #expect(shown["agent"]?["name"]?.stringValue == "byid")
-            let other = try await env.coder.createWorkspace(CreateWorkspaceRequest(name: "not-an-agent", templateID: try await env.coder.templates().first { $0.name == "webshop" }!.id))
+            let other = try await env.coder.createWorkspace(
+                CreateWorkspaceRequest(name: "not-an-agent", templateID: try await env.coder.templates().first { $0.name == "webshop" }!.id))
             let refused = try await mcp.failure("show_agent", ["agent_name": .string(other.id)])
             #expect(refused.contains("No agent of yours has workspace id"), "a workspace outside the fleet is not an agent")
         }

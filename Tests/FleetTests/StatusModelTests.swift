@@ -42,8 +42,18 @@ import Testing
 
     static let rows: [Row] =
         buildRows + [
-            Row(when: "a queued delete build", change: { w, _ in w.latestBuild.status = .pending; w.latestBuild.transition = .delete }, expected: .deleting),
-            Row(when: "a queued stop build", change: { w, _ in w.latestBuild.status = .pending; w.latestBuild.transition = .stop }, expected: .stopping),
+            Row(
+                when: "a queued delete build",
+                change: { w, _ in
+                    w.latestBuild.status = .pending
+                    w.latestBuild.transition = .delete
+                }, expected: .deleting),
+            Row(
+                when: "a queued stop build",
+                change: { w, _ in
+                    w.latestBuild.status = .pending
+                    w.latestBuild.transition = .stop
+                }, expected: .stopping),
             Row(when: "running, agent connecting", change: agents { $0.status = .connecting }, expected: .starting),
             Row(when: "running, startup scripts running", change: agents { $0.lifecycleState = .starting }, expected: .starting),
             Row(when: "running, agent disconnected", change: agents { $0.status = .disconnected }, expected: .failed),

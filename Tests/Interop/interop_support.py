@@ -192,8 +192,9 @@ def stop_process(process: subprocess.Popen, grace: float = 5) -> None:
         process.wait(timeout=grace)
 
 
-def start_sandbox(version: str, directory: Path) -> Sandbox:
-    """Starts `fleet-mcp sandbox` on a free loopback port and waits until it answers."""
+def start_sandbox(version: str, directory: Path, extra_args: list[str] | tuple[str, ...] = ()) -> Sandbox:
+    """Starts `fleet-mcp sandbox` on a free loopback port and waits until it answers (`extra_args` are added to its
+    command line)."""
     binary = fleet_binary()
     directory.mkdir(parents=True, exist_ok=True)
     port_file = directory / f"sandbox-{version}.port"
@@ -203,7 +204,7 @@ def start_sandbox(version: str, directory: Path) -> Sandbox:
     with open(log, "wb") as output:
         process = subprocess.Popen(
             [str(binary), "sandbox", "--port", "0", "--port-file", str(port_file), "--token", token,
-             "--agent-speed", AGENT_SPEED, "--coder-version", version],
+             "--agent-speed", AGENT_SPEED, "--coder-version", version, *extra_args],
             stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 20
     port = ""

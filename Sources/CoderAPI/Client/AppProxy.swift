@@ -41,7 +41,8 @@ extension CoderClient {
     /// `POST …/message`: `user` starts a turn (only while `stable`); `raw` writes bytes, e.g. ESC to interrupt.
     @discardableResult
     public func agentAPISend(_ app: AppAddress, content: String, type: AgentAPIMessageType) async throws -> AgentAPIPostMessageResponse {
-        try await decode(AgentAPIPostMessageResponse.self, "POST", app.path("message"),
-                         body: AgentAPIPostMessage(content: content, type: type))
+        try await decode(
+            AgentAPIPostMessageResponse.self, "POST", app.path("message"),
+            body: AgentAPIPostMessage(content: content, type: type))
     }
 }

@@ -13,9 +13,11 @@ public struct CoderClient: Sendable {
     public var logger: Logger
     private let token: SessionToken?
 
-    public init(baseURL: URL, token: SessionToken?, transport: any HTTPTransport,
-                retry: RetryPolicy = RetryPolicy(), timeout: Duration = .seconds(30),
-                logger: Logger = Logger(label: "fleet-mcp.coder")) {
+    public init(
+        baseURL: URL, token: SessionToken?, transport: any HTTPTransport,
+        retry: RetryPolicy = RetryPolicy(), timeout: Duration = .seconds(30),
+        logger: Logger = Logger(label: "fleet-mcp.coder")
+    ) {
         var base = baseURL.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = URL(string: base) ?? baseURL
@@ -29,8 +31,10 @@ public struct CoderClient: Sendable {
     // MARK: - Requests
 
     /// Sends a request and returns the raw response when its status is 2xx; otherwise throws `CoderAPIError`.
-    public func send(_ method: String, _ path: String, query: [URLQueryItem] = [], body: (any Encodable & Sendable)? = nil,
-                     headers: [(name: String, value: String)] = [], timeout: Duration? = nil) async throws -> CoderHTTPResponse {
+    public func send(
+        _ method: String, _ path: String, query: [URLQueryItem] = [], body: (any Encodable & Sendable)? = nil,
+        headers: [(name: String, value: String)] = [], timeout: Duration? = nil
+    ) async throws -> CoderHTTPResponse {
         let request = try prepare(method, path, query: query, body: body.map { try CoderJSON.encode($0) }, headers: headers, timeout: timeout)
         let response = try await sendWithRetry(request) { try await transport.send($0) }
         guard (200..<300).contains(response.status) else {
@@ -40,8 +44,10 @@ public struct CoderClient: Sendable {
     }
 
     /// Sends a request and decodes the 2xx body as `T`.
-    public func decode<T: Decodable>(_ type: T.Type, _ method: String, _ path: String, query: [URLQueryItem] = [],
-                                     body: (any Encodable & Sendable)? = nil, timeout: Duration? = nil) async throws -> T {
+    public func decode<T: Decodable>(
+        _ type: T.Type, _ method: String, _ path: String, query: [URLQueryItem] = [],
+        body: (any Encodable & Sendable)? = nil, timeout: Duration? = nil
+    ) async throws -> T {
         let response = try await send(method, path, query: query, body: body, timeout: timeout)
         do {
             if T.self is any ReadSelectively.Type { return try SelectiveJSONDecoder().decode(T.self, from: response.body) }
@@ -58,8 +64,10 @@ public struct CoderClient: Sendable {
     }
 
     /// `GET path` with the 2xx body streamed into a fresh `consumer()` per attempt; `finish` reads the result.
-    func getStreamed<Consumer: ResponseBodyConsumer, Result>(_ path: String, query: [URLQueryItem], type: String, consumer: () -> Consumer,
-                                                            finish: (Consumer) throws -> Result) async throws -> Result {
+    func getStreamed<Consumer: ResponseBodyConsumer, Result>(
+        _ path: String, query: [URLQueryItem], type: String, consumer: () -> Consumer,
+        finish: (Consumer) throws -> Result
+    ) async throws -> Result {
         let request = prepare("GET", path, query: query, body: nil, headers: [], timeout: nil)
         var result: Result?
         let response = try await sendWithRetry(request) { attempt in
@@ -81,8 +89,10 @@ public struct CoderClient: Sendable {
         try await decode(type, "GET", path, query: query)
     }
 
-    private func prepare(_ method: String, _ path: String, query: [URLQueryItem], body: Data?, headers: [(name: String, value: String)],
-                         timeout: Duration?) -> CoderHTTPRequest {
+    private func prepare(
+        _ method: String, _ path: String, query: [URLQueryItem], body: Data?, headers: [(name: String, value: String)],
+        timeout: Duration?
+    ) -> CoderHTTPRequest {
         var request = CoderHTTPRequest(method: method, url: url(path, query: query), timeout: timeout ?? self.timeout)
         request.headers.append((name: "Accept", value: "application/json"))
         request.headers.append(contentsOf: headers)
@@ -108,7 +118,9 @@ public struct CoderClient: Sendable {
     }
 
     /// Sends with `attempt` until an answer is final: retries GETs on retryable statuses and connection failures.
-    private func sendWithRetry(_ request: CoderHTTPRequest, _ send: (CoderHTTPRequest) async throws -> CoderHTTPResponse) async throws
+    private func sendWithRetry(
+        _ request: CoderHTTPRequest, _ send: (CoderHTTPRequest) async throws -> CoderHTTPResponse
+    ) async throws
         -> CoderHTTPResponse
     {
         let attempts = RetryPolicy.isIdempotent(request.method) ? max(1, retry.maxAttempts) : 1
@@ -119,8 +131,9 @@ public struct CoderClient: Sendable {
             // Each attempt gets what is left of the call's deadline, never more than the request's own timeout.
             if let left = CallDeadline.remaining {
                 guard left > .milliseconds(5) else {
-                    throw TransportError(request: request.description, reason: "the call's deadline passed before Coder answered",
-                                         isTimeout: true, after: requested)
+                    throw TransportError(
+                        request: request.description, reason: "the call's deadline passed before Coder answered",
+                        isTimeout: true, after: requested)
                 }
                 request.timeout = min(requested, left)
             }
@@ -140,7 +153,9 @@ public struct CoderClient: Sendable {
                 return response
             } catch var error as TransportError {
                 if error.isTimeout, error.after == nil { error.after = request.timeout }
-                guard attempt < attempts, !error.isTimeout else { throw error }
+                // A down Coder is reported soon; a connection that broke mid-request is retried like a 502.
+                let allowed = error.isConnectFailure ? min(attempts, retry.maxConnectionAttempts) : attempts
+                guard attempt < allowed, !error.isTimeout else { throw error }
                 let wait = retry.delay(afterAttempt: attempt, retryAfter: nil)
                 guard fitsDeadline(wait) else { throw error }
                 logger.info("\(error); retry \(attempt) in \(wait)")
@@ -223,8 +238,10 @@ extension CoderClient {
     /// `GET /api/v2/workspaces?q=&limit=&offset=`, each workspace passed to `transform` as soon as it is decoded and then
     /// dropped: only what `transform` returns is kept (nil skips the workspace), so memory follows the results, not the
     /// size of Coder's answer (about 9 KB a workspace on the wire, 6 KB decoded). Returns the results and Coder's `count`.
-    public func workspaces<T>(_ filter: WorkspaceFilter, limit: Int? = nil, offset: Int? = nil,
-                              compactMap transform: @escaping (WorkspaceView) throws -> T?) async throws -> (items: [T], count: Int) {
+    public func workspaces<T>(
+        _ filter: WorkspaceFilter, limit: Int? = nil, offset: Int? = nil,
+        compactMap transform: @escaping (WorkspaceView) throws -> T?
+    ) async throws -> (items: [T], count: Int) {
         let list = try await getStreamed(
             "/api/v2/workspaces", query: Self.listQuery(filter, limit: limit, offset: offset), type: String(describing: WorkspaceViewsResponse.self),
             consumer: { StreamedListMapper<WorkspaceViewsResponse, T>(transform) }, finish: { try $0.result() })
@@ -256,8 +273,10 @@ extension CoderClient {
     }
 
     /// `POST /api/v2/organizations/{org}/members/{user}/workspaces` → 201 (the route older clients use).
-    public func createWorkspace<T: Decodable>(organization: String, user: String = "me", _ request: CreateWorkspaceRequest,
-                                              as type: T.Type = Workspace.self) async throws -> T {
+    public func createWorkspace<T: Decodable>(
+        organization: String, user: String = "me", _ request: CreateWorkspaceRequest,
+        as type: T.Type = Workspace.self
+    ) async throws -> T {
         try await decode(T.self, "POST", Self.path("/api/v2/organizations", organization, "members", user, "workspaces"), body: request)
     }
 
@@ -271,7 +290,8 @@ extension CoderClient {
 
     /// `PATCH /api/v2/workspaceagents/me/app-status`, authenticated with the workspace agent's token.
     public func patchAppStatus(agentToken: SessionToken, _ status: PatchAppStatus) async throws {
-        _ = try await send("PATCH", "/api/v2/workspaceagents/me/app-status", body: status,
-                           headers: [(name: SessionToken.headerName, value: agentToken.secret)])
+        _ = try await send(
+            "PATCH", "/api/v2/workspaceagents/me/app-status", body: status,
+            headers: [(name: SessionToken.headerName, value: agentToken.secret)])
     }
 }

@@ -8,9 +8,14 @@ public struct RetryPolicy: Sendable {
     public var maxDelay: Duration
     /// Statuses worth another try.
     public var retryableStatuses: Set<Int>
+    /// Attempts when Coder cannot be reached at all: one retry covers a dropped keep-alive connection, more only
+    /// make a down deployment slower to report.
+    public var maxConnectionAttempts: Int = 2
 
-    public init(maxAttempts: Int = 4, baseDelay: Duration = .milliseconds(200), maxDelay: Duration = .seconds(10),
-                retryableStatuses: Set<Int> = [429, 502, 503, 504]) {
+    public init(
+        maxAttempts: Int = 4, baseDelay: Duration = .milliseconds(200), maxDelay: Duration = .seconds(10),
+        retryableStatuses: Set<Int> = [429, 502, 503, 504]
+    ) {
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay

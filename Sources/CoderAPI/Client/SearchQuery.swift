@@ -14,11 +14,16 @@ public struct WorkspaceFilter: Sendable, Hashable {
     public struct ParameterMatch: Sendable, Hashable {
         public var name: String
         public var value: String?
-        public init(name: String, value: String? = nil) { self.name = name; self.value = value }
+        public init(name: String, value: String? = nil) {
+            self.name = name
+            self.value = value
+        }
     }
 
-    public init(owner: String? = nil, name: String? = nil, template: String? = nil, status: String? = nil,
-                parameters: [ParameterMatch] = [], hasAITask: Bool? = nil, freeText: String? = nil) {
+    public init(
+        owner: String? = nil, name: String? = nil, template: String? = nil, status: String? = nil,
+        parameters: [ParameterMatch] = [], hasAITask: Bool? = nil, freeText: String? = nil
+    ) {
         self.owner = owner
         self.name = name
         self.template = template

@@ -67,7 +67,10 @@ extension CoderClient {
         guard let base = generation.basePath else {
             throw CoderAPIError(status: 404, message: "This deployment has no tasks API.", request: "tasks API")
         }
-        return base + rest.map { "/" + ($0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? $0) }.joined()
+        return base
+            + rest.map {
+                "/" + ($0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? $0)
+            }.joined()
     }
 
     /// `GET {tasks}?q=`.

@@ -26,9 +26,9 @@ public enum CoderDate {
             return value
         }
         guard let year = digits(0, 4), utf8[4] == 45, let month = digits(5, 2), utf8[7] == 45,
-              let day = digits(8, 2), utf8[10] == 84 || utf8[10] == 116 || utf8[10] == 32,
-              let hour = digits(11, 2), utf8[13] == 58, let minute = digits(14, 2), utf8[16] == 58,
-              let second = digits(17, 2)
+            let day = digits(8, 2), utf8[10] == 84 || utf8[10] == 116 || utf8[10] == 32,
+            let hour = digits(11, 2), utf8[13] == 58, let minute = digits(14, 2), utf8[16] == 58,
+            let second = digits(17, 2)
         else { return nil }
         var index = 19
         var fraction = 0.0
@@ -46,11 +46,12 @@ public enum CoderDate {
         guard index < utf8.count else { return nil }
         var offsetSeconds = 0
         switch utf8[index] {
-        case 90, 122: // Z z
+        case 90, 122:  // Z z
             guard index + 1 == utf8.count else { return nil }
-        case 43, 45: // + -
+        case 43, 45:  // + -
             guard let oh = digits(index + 1, 2), index + 3 < utf8.count, utf8[index + 3] == 58,
-                  let om = digits(index + 4, 2), index + 6 == utf8.count else { return nil }
+                let om = digits(index + 4, 2), index + 6 == utf8.count
+            else { return nil }
             offsetSeconds = (oh * 3600 + om * 60) * (utf8[index] == 43 ? 1 : -1)
         default:
             return nil
@@ -66,11 +67,15 @@ public enum CoderDate {
         let total = date.timeIntervalSince1970
         var whole = Int(total.rounded(.down))
         var micros = Int(((total - Double(whole)) * 1_000_000).rounded())
-        if micros >= 1_000_000 { whole += 1; micros -= 1_000_000 }
+        if micros >= 1_000_000 {
+            whole += 1
+            micros -= 1_000_000
+        }
         let days = Int((Double(whole) / 86400).rounded(.down))
         let secs = whole - days * 86400
         let (y, m, d) = civilFromDays(days)
-        var text = pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T" + pad(secs / 3600, 2) + ":"
+        var text =
+            pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T" + pad(secs / 3600, 2) + ":"
             + pad(secs % 3600 / 60, 2) + ":" + pad(secs % 60, 2)
         if micros > 0 {
             var fraction = pad(micros, 6)

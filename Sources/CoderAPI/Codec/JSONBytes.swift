@@ -144,7 +144,9 @@ final class JSONBytes: @unchecked Sendable {
         var i = index
         while i < end {
             switch bytes[i] {
-            case 0x22: i = try stringEnd(i, end); continue
+            case 0x22:
+                i = try stringEnd(i, end)
+                continue
             case 0x7B, 0x5B: depth += 1
             case 0x7D, 0x5D:
                 depth -= 1
@@ -238,7 +240,11 @@ final class JSONBytes: @unchecked Sendable {
         while i < stop {
             let c = bytes[i]
             if c < 0x20 { throw JSONScanError.unexpected(c, i) }
-            guard c == 0x5C else { out.append(c); i += 1; continue }
+            guard c == 0x5C else {
+                out.append(c)
+                i += 1
+                continue
+            }
             guard i + 1 < stop else { throw JSONScanError.unexpectedEnd(i) }
             let e = bytes[i + 1]
             i += 2

@@ -49,7 +49,10 @@ struct JSONReader {
         try expect(0x7B, "a dictionary")
         position += 1
         skipWhitespace()
-        if position < end, json[position] == 0x7D { position += 1; return }
+        if position < end, json[position] == 0x7D {
+            position += 1
+            return
+        }
         while true {
             guard position < end, json[position] == 0x22 else { throw corrupted("expected a key") }
             let keyStart = position
@@ -70,7 +73,10 @@ struct JSONReader {
             }
             skipWhitespace()
             guard position < end else { throw corrupted("unexpected end of an object") }
-            if json[position] == 0x7D { position += 1; return }
+            if json[position] == 0x7D {
+                position += 1
+                return
+            }
             guard json[position] == 0x2C else { throw corrupted("expected ',' or '}'") }
             position += 1
             skipWhitespace()
@@ -84,7 +90,10 @@ struct JSONReader {
         position += 1
         skipWhitespace()
         var items: [T] = []
-        if position < end, json[position] == 0x5D { position += 1; return items }
+        if position < end, json[position] == 0x5D {
+            position += 1
+            return items
+        }
         while true {
             do { items.append(try element(&self)) } catch let error as DecodingError {
                 throw error.under(IndexKey(intValue: items.count))
@@ -117,7 +126,10 @@ struct JSONReader {
     /// `nil` for `null`, else the value `read` reads (as `decodeIfPresent` does for a present key).
     @inline(__always)
     mutating func optional<T>(_ read: (inout JSONReader) throws -> T) throws -> T? {
-        if position < end, json[position] == 0x6E, json.isLiteral(position, min(end, position + 4), "null") { position += 4; return nil }
+        if position < end, json[position] == 0x6E, json.isLiteral(position, min(end, position + 4), "null") {
+            position += 4
+            return nil
+        }
         return try read(&self)
     }
 
@@ -144,7 +156,10 @@ struct JSONReader {
                 let same = identifiers[index].utf8.withContiguousStorageIfAvailable { known in
                     known.count == length && memcmp(known.baseAddress!, raw.baseAddress!, length) == 0
                 }
-                if same == true { position = stop; return identifiers[index] }
+                if same == true {
+                    position = stop
+                    return identifiers[index]
+                }
             }
         }
         let text = try scan { try json.string(start, stop) }
@@ -173,8 +188,14 @@ struct JSONReader {
 
     @inline(__always)
     mutating func bool() throws -> Bool {
-        if json.isLiteral(position, min(end, position + 4), "true") { position += 4; return true }
-        if json.isLiteral(position, min(end, position + 5), "false") { position += 5; return false }
+        if json.isLiteral(position, min(end, position + 4), "true") {
+            position += 4
+            return true
+        }
+        if json.isLiteral(position, min(end, position + 5), "false") {
+            position += 5
+            return false
+        }
         throw mismatch(Bool.self, "bool")
     }
 
@@ -205,14 +226,15 @@ struct JSONReader {
     private func expect(_ byte: UInt8, _ what: String, _ type: Any.Type = Any.self) throws {
         guard position < end else { throw corrupted("unexpected end of data") }
         guard json[position] != byte else { return }
-        let found: String = switch json[position] {
-        case 0x22: "a string"
-        case 0x7B: "a dictionary"
-        case 0x5B: "an array"
-        case 0x74, 0x66: "bool"
-        case 0x6E: "null"
-        default: "number"
-        }
+        let found: String =
+            switch json[position] {
+            case 0x22: "a string"
+            case 0x7B: "a dictionary"
+            case 0x5B: "an array"
+            case 0x74, 0x66: "bool"
+            case 0x6E: "null"
+            default: "number"
+            }
         throw mismatch(type, found, expected: what)
     }
 

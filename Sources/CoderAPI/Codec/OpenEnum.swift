@@ -32,4 +32,3 @@ extension OpenEnum {
     /// Whether this value is one of the known cases.
     public var isKnown: Bool { Self.knownCases.contains(self) }
 }
-

@@ -27,12 +27,18 @@ struct SelectiveKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         var ordinal = decoder.ordinal + 1
         do {
             json.skipWhitespace(&i, end)
-            if i < end, json[i] == 0x7D { self.members = []; return }
+            if i < end, json[i] == 0x7D {
+                self.members = []
+                return
+            }
             while true {
                 guard i < end, json[i] == 0x22 else { throw JSONScanError.unexpected(i < end ? json[i] : 0, i) }
                 let keyEnd = try json.stringEnd(i, end)
                 var escaped = false
-                for k in (i + 1)..<(keyEnd - 1) where json[k] == 0x5C { escaped = true; break }
+                for k in (i + 1)..<(keyEnd - 1) where json[k] == 0x5C {
+                    escaped = true
+                    break
+                }
                 var colon = keyEnd
                 json.skipWhitespace(&colon, end)
                 guard colon < end, json[colon] == 0x3A else { throw JSONScanError.unexpected(colon < end ? json[colon] : 0, colon) }
@@ -40,8 +46,10 @@ struct SelectiveKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
                 json.skipWhitespace(&valueStart, end)
                 let valueOrdinal = ordinal
                 let valueEnd = try json.valueEnd(valueStart, end, ordinal: &ordinal)
-                members.append(ObjectMember(keyStart: i, keyEnd: keyEnd, valueStart: valueStart, valueEnd: valueEnd, ordinal: valueOrdinal,
-                                            keyEscaped: escaped))
+                members.append(
+                    ObjectMember(
+                        keyStart: i, keyEnd: keyEnd, valueStart: valueStart, valueEnd: valueEnd, ordinal: valueOrdinal,
+                        keyEscaped: escaped))
                 i = valueEnd
                 json.skipWhitespace(&i, end)
                 guard i < end else { throw JSONScanError.unexpectedEnd(i) }
@@ -74,7 +82,8 @@ struct SelectiveKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     private func required(_ key: Key) throws -> ObjectMember {
         guard let member = member(key) else {
-            throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "No value associated with key \(key) (\"\(key.stringValue)\")."))
+            throw DecodingError.keyNotFound(
+                key, .init(codingPath: codingPath, debugDescription: "No value associated with key \(key) (\"\(key.stringValue)\")."))
         }
         return member
     }
@@ -208,7 +217,8 @@ struct SelectiveUnkeyedContainer: UnkeyedDecodingContainer {
     /// The next element's end, and the container number after it; an error when there is none.
     private func next<T>(_ type: T.Type) throws -> (end: Int, ordinal: Int) {
         guard !isAtEnd else {
-            throw DecodingError.valueNotFound(type, .init(codingPath: decoder.path(appending: indexKey), debugDescription: "Unkeyed container is at end."))
+            throw DecodingError.valueNotFound(
+                type, .init(codingPath: decoder.path(appending: indexKey), debugDescription: "Unkeyed container is at end."))
         }
         var after = ordinal
         do { return (try decoder.json.valueEnd(position, decoder.end, ordinal: &after), after) } catch {
@@ -224,7 +234,11 @@ struct SelectiveUnkeyedContainer: UnkeyedDecodingContainer {
         json.skipWhitespace(&i, decoder.end)
         guard i < decoder.end else { throw decoder.corrupted(nil, "The given data was not valid JSON: unexpected end of an array") }
         currentIndex += 1
-        if json[i] == 0x5D { isAtEnd = true; position = i; return }
+        if json[i] == 0x5D {
+            isAtEnd = true
+            position = i
+            return
+        }
         guard json[i] == 0x2C else { throw decoder.corrupted(nil, "The given data was not valid JSON: expected ',' at byte \(i)") }
         i += 1
         json.skipWhitespace(&i, decoder.end)

@@ -40,7 +40,8 @@ public struct SelectiveJSONDecoder: Sendable {
             var rest = reader.position
             json.skipWhitespace(&rest, json.count)
             guard rest == json.count else {
-                throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "The given data was not valid JSON: garbage at byte \(rest)"))
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: codingPath, debugDescription: "The given data was not valid JSON: garbage at byte \(rest)"))
             }
             return value
         }
@@ -73,8 +74,10 @@ final class SelectiveDecoding: Decoder, SingleValueDecodingContainer {
     /// The root's place in a larger document, for errors.
     private let prefix: [any CodingKey]
 
-    init(_ json: JSONBytes, _ start: Int, _ end: Int, ordinal: Int, parent: SelectiveDecoding?, key: (any CodingKey)?,
-         prefix: [any CodingKey] = []) {
+    init(
+        _ json: JSONBytes, _ start: Int, _ end: Int, ordinal: Int, parent: SelectiveDecoding?, key: (any CodingKey)?,
+        prefix: [any CodingKey] = []
+    ) {
         self.json = json
         self.start = start
         self.end = end
@@ -170,13 +173,14 @@ final class SelectiveDecoding: Decoder, SingleValueDecodingContainer {
         if isNull(start, end) {
             return .valueNotFound(type, .init(codingPath: path, debugDescription: "Cannot get \(type) -- found null value instead"))
         }
-        let found: String = switch json[start] {
-        case 0x22: "a string"
-        case 0x7B: "a dictionary"
-        case 0x5B: "an array"
-        case 0x74, 0x66: "bool"
-        default: "number"
-        }
+        let found: String =
+            switch json[start] {
+            case 0x22: "a string"
+            case 0x7B: "a dictionary"
+            case 0x5B: "an array"
+            case 0x74, 0x66: "bool"
+            default: "number"
+            }
         return .typeMismatch(type, .init(codingPath: path, debugDescription: "Expected to decode \(type) but found \(found) instead."))
     }
 

@@ -141,7 +141,10 @@ struct ArrayStreamScanner {
                 i = try outside(piece, from: i)
             case .between:
                 let c = piece[i]
-                if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { i += 1; continue }
+                if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 {
+                    i += 1
+                    continue
+                }
                 switch (c, expect) {
                 case (0x5D, .elementOrEnd), (0x5D, .commaOrEnd):
                     rest.append(c)
@@ -157,9 +160,10 @@ struct ArrayStreamScanner {
                     elementEscaped = false
                     elementIsScalar = c != 0x7B && c != 0x5B && c != 0x22
                 default:
-                    throw DecodingError.dataCorrupted(.init(
-                        codingPath: [StringKey(String(decoding: key, as: UTF8.self))],
-                        debugDescription: "The given data was not valid JSON: unexpected '\(Unicode.Scalar(c))' in the array"))
+                    throw DecodingError.dataCorrupted(
+                        .init(
+                            codingPath: [StringKey(String(decoding: key, as: UTF8.self))],
+                            debugDescription: "The given data was not valid JSON: unexpected '\(Unicode.Scalar(c))' in the array"))
                 }
             case .element:
                 let (end, done) = elementEnd(piece, from: i)
@@ -186,7 +190,11 @@ struct ArrayStreamScanner {
             if inString {
                 rest.append(c)
                 i += 1
-                if escaped { escaped = false } else if c == 0x5C { escaped = true } else if c == 0x22 {
+                if escaped {
+                    escaped = false
+                } else if c == 0x5C {
+                    escaped = true
+                } else if c == 0x22 {
                     inString = false
                     if let begin = keyStart {
                         keyMatches = rest.count - 1 - begin == key.count && rest[begin..<(rest.count - 1)].elementsEqual(key)
@@ -211,13 +219,18 @@ struct ArrayStreamScanner {
             switch c {
             case 0x22:
                 inString = true
-                if depth == 1, expectingKey { keyStart = rest.count; expectingKey = false }
+                if depth == 1, expectingKey {
+                    keyStart = rest.count
+                    expectingKey = false
+                }
             case 0x7B:
                 depth += 1
                 if depth == 1 { expectingKey = true }
             case 0x5B: depth += 1
             case 0x7D, 0x5D: depth -= 1
-            case 0x2C where depth == 1: expectingKey = true; keyMatches = false
+            case 0x2C where depth == 1:
+                expectingKey = true
+                keyMatches = false
             case 0x3A where depth == 1: valuePending = true
             default: break
             }
@@ -239,17 +252,29 @@ struct ArrayStreamScanner {
         }
         // Locals, not properties, in the loop: it runs over every byte of the list.
         var depth = elementDepth, inString = elementInString, escaped = elementEscaped
-        defer { elementDepth = depth; elementInString = inString; elementEscaped = escaped }
+        defer {
+            elementDepth = depth
+            elementInString = inString
+            elementEscaped = escaped
+        }
         while i < n {
             if inString {
-                if escaped { escaped = false; i += 1; continue }
+                if escaped {
+                    escaped = false
+                    i += 1
+                    continue
+                }
                 while i < n {
                     let c = piece[i]
                     if c == 0x22 || c == 0x5C { break }
                     i += 1
                 }
                 guard i < n else { return (n, false) }
-                if piece[i] == 0x5C { escaped = true; i += 1; continue }
+                if piece[i] == 0x5C {
+                    escaped = true
+                    i += 1
+                    continue
+                }
                 inString = false
                 i += 1
                 if depth == 0 { return (i, true) }

@@ -1,12 +1,13 @@
 // Generated once from a list of Coder's enum vocabularies; edit freely.
 
-
 /// The status of a workspace's latest build (`codersdk.WorkspaceStatus`).
 public enum WorkspaceStatus: OpenEnum {
     case pending, starting, running, stopping, stopped, failed, canceling, canceled, deleting, deleted
     case unknown(String)
 
-    public static let knownCases: [WorkspaceStatus] = [.pending, .starting, .running, .stopping, .stopped, .failed, .canceling, .canceled, .deleting, .deleted]
+    public static let knownCases: [WorkspaceStatus] = [
+        .pending, .starting, .running, .stopping, .stopped, .failed, .canceling, .canceled, .deleting, .deleted,
+    ]
 
     public var rawValue: String {
         switch self {
@@ -65,10 +66,14 @@ public enum ProvisionerJobStatus: OpenEnum {
 
 /// Why a build ran (`codersdk.BuildReason`).
 public enum BuildReason: OpenEnum {
-    case initiator, autostart, autostop, dormancy, dashboard, cli, sshConnection, vscodeConnection, jetbrainsConnection, taskAutoPause, taskManualPause, taskResume
+    case initiator, autostart, autostop, dormancy, dashboard, cli, sshConnection, vscodeConnection, jetbrainsConnection, taskAutoPause,
+        taskManualPause, taskResume
     case unknown(String)
 
-    public static let knownCases: [BuildReason] = [.initiator, .autostart, .autostop, .dormancy, .dashboard, .cli, .sshConnection, .vscodeConnection, .jetbrainsConnection, .taskAutoPause, .taskManualPause, .taskResume]
+    public static let knownCases: [BuildReason] = [
+        .initiator, .autostart, .autostop, .dormancy, .dashboard, .cli, .sshConnection, .vscodeConnection, .jetbrainsConnection, .taskAutoPause,
+        .taskManualPause, .taskResume,
+    ]
 
     public var rawValue: String {
         switch self {
@@ -112,7 +117,9 @@ public enum AgentLifecycle: OpenEnum {
     case created, starting, startTimeout, startError, ready, shuttingDown, shutdownTimeout, shutdownError, off
     case unknown(String)
 
-    public static let knownCases: [AgentLifecycle] = [.created, .starting, .startTimeout, .startError, .ready, .shuttingDown, .shutdownTimeout, .shutdownError, .off]
+    public static let knownCases: [AgentLifecycle] = [
+        .created, .starting, .startTimeout, .startError, .ready, .shuttingDown, .shutdownTimeout, .shutdownError, .off,
+    ]
 
     public var rawValue: String {
         switch self {
@@ -168,10 +175,14 @@ public enum AppStatusState: OpenEnum {
 
 /// Status of a Coder task. Coder 2.26–2.28 reported the workspace status here; 2.29+ uses its own vocabulary (`codersdk.TaskStatus`).
 public enum TaskStatus: OpenEnum {
-    case pending, initializing, active, paused, statusUnknown, error, starting, running, stopping, stopped, failed, canceling, canceled, deleting, deleted
+    case pending, initializing, active, paused, statusUnknown, error, starting, running, stopping, stopped, failed, canceling, canceled, deleting,
+        deleted
     case unknown(String)
 
-    public static let knownCases: [TaskStatus] = [.pending, .initializing, .active, .paused, .statusUnknown, .error, .starting, .running, .stopping, .stopped, .failed, .canceling, .canceled, .deleting, .deleted]
+    public static let knownCases: [TaskStatus] = [
+        .pending, .initializing, .active, .paused, .statusUnknown, .error, .starting, .running, .stopping, .stopped, .failed, .canceling, .canceled,
+        .deleting, .deleted,
+    ]
 
     public var rawValue: String {
         switch self {

@@ -102,8 +102,9 @@ extension JobView: JSONReadable {
             default: break
             }
         }
-        self.init(status: try required(status, "status"), error: error, startedAt: startedAt, completedAt: completedAt,
-                  queuePosition: try required(queuePosition, "queue_position"), queueSize: try required(queueSize, "queue_size"))
+        self.init(
+            status: try required(status, "status"), error: error, startedAt: startedAt, completedAt: completedAt,
+            queuePosition: try required(queuePosition, "queue_position"), queueSize: try required(queueSize, "queue_size"))
     }
 }
 

@@ -60,7 +60,10 @@ public struct Cassette: Codable, Sendable {
     public struct Status: Codable, Sendable {
         public var code: Int
         public var message: String?
-        public init(code: Int, message: String?) { self.code = code; self.message = message }
+        public init(code: Int, message: String?) {
+            self.code = code
+            self.message = message
+        }
     }
 
     /// Reads a cassette file.

@@ -17,7 +17,9 @@ public final class CountingTransport: HTTPTransport {
         return try await upstream.send(request)
     }
 
-    public func send<Consumer: ResponseBodyConsumer>(_ request: CoderHTTPRequest, streamingInto consumer: inout Consumer) async throws
+    public func send<Consumer: ResponseBodyConsumer>(
+        _ request: CoderHTTPRequest, streamingInto consumer: inout Consumer
+    ) async throws
         -> CoderHTTPResponse
     {
         log.withLock { $0.append(request) }

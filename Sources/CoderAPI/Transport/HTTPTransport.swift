@@ -59,7 +59,9 @@ public protocol HTTPTransport: Sendable {
     /// the returned response then has an empty body. Other statuses come back whole, as from `send(_:)`.
     ///
     /// The default collects the body with `send(_:)` and hands it over in one piece; `LiveTransport` streams.
-    func send<Consumer: ResponseBodyConsumer>(_ request: CoderHTTPRequest, streamingInto consumer: inout Consumer) async throws
+    func send<Consumer: ResponseBodyConsumer>(
+        _ request: CoderHTTPRequest, streamingInto consumer: inout Consumer
+    ) async throws
         -> CoderHTTPResponse
 }
 
@@ -69,7 +71,9 @@ public protocol ResponseBodyConsumer {
 }
 
 extension HTTPTransport {
-    public func send<Consumer: ResponseBodyConsumer>(_ request: CoderHTTPRequest, streamingInto consumer: inout Consumer) async throws
+    public func send<Consumer: ResponseBodyConsumer>(
+        _ request: CoderHTTPRequest, streamingInto consumer: inout Consumer
+    ) async throws
         -> CoderHTTPResponse
     {
         var response = try await send(request)
@@ -88,12 +92,16 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     public var isTimeout: Bool
     /// For timeouts: how long the request was given.
     public var after: Duration?
+    /// No connection could be made (refused, unresolvable, connect timeout): Coder is down or unreachable, as
+    /// opposed to a connection that broke while a request was under way.
+    public var isConnectFailure: Bool
 
-    public init(request: String, reason: String, isTimeout: Bool = false, after: Duration? = nil) {
+    public init(request: String, reason: String, isTimeout: Bool = false, after: Duration? = nil, isConnectFailure: Bool = false) {
         self.request = request
         self.reason = reason
         self.isTimeout = isTimeout
         self.after = after
+        self.isConnectFailure = isConnectFailure
     }
 
     public var description: String {

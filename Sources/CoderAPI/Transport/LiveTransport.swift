@@ -19,9 +19,10 @@ public final class LiveTransport: HTTPTransport {
 
     /// Creates and owns a client with connection reuse; call `shutdown()` when done.
     ///
-    /// A refused or unresolvable connection fails at once: AsyncHTTPClient would otherwise keep retrying the
-    /// connection until the request's deadline, and `CoderClient` already retries with its own backoff.
-    public init(connectTimeout: Duration = .seconds(3), maxResponseBytes: Int = 64 << 20) {
+    /// AsyncHTTPClient 1.37 reports a refused connection only when its connect timeout ends (measured here: a
+    /// refused loopback port takes exactly the connect timeout), so that timeout bounds how soon a down Coder is
+    /// noticed; it does not retry on its own (`CoderClient` retries, with its own backoff and deadline).
+    public init(connectTimeout: Duration = .seconds(2), maxResponseBytes: Int = 64 << 20) {
         var configuration = HTTPClient.Configuration()
         configuration.timeout.connect = .init(connectTimeout)
         configuration.connectionPool.retryConnectionEstablishment = false
@@ -45,7 +46,9 @@ public final class LiveTransport: HTTPTransport {
 
     /// Streams a 2xx body into `consumer` as AsyncHTTPClient reads it, so a large answer (the workspace list of a
     /// big fleet) is never held whole; at most `maxResponseBytes` are read.
-    public func send<Consumer: ResponseBodyConsumer>(_ request: CoderHTTPRequest, streamingInto consumer: inout Consumer) async throws
+    public func send<Consumer: ResponseBodyConsumer>(
+        _ request: CoderHTTPRequest, streamingInto consumer: inout Consumer
+    ) async throws
         -> CoderHTTPResponse
     {
         let limit = maxResponseBytes
@@ -66,7 +69,9 @@ public final class LiveTransport: HTTPTransport {
     }
 
     /// Sends `request`, reads the body with `readBody`, and turns AsyncHTTPClient's errors into `TransportError`s.
-    private func exchange(_ request: CoderHTTPRequest, readBody: (HTTPClientResponse) async throws -> Data) async throws
+    private func exchange(
+        _ request: CoderHTTPRequest, readBody: (HTTPClientResponse) async throws -> Data
+    ) async throws
         -> CoderHTTPResponse
     {
         var outgoing = HTTPClientRequest(url: request.url.absoluteString)
@@ -87,20 +92,22 @@ public final class LiveTransport: HTTPTransport {
             case .deadlineExceeded, .readTimeout:
                 throw TransportError(request: request.description, reason: "Coder did not answer in time", isTimeout: true, after: request.timeout)
             case .connectTimeout:
-                throw TransportError(request: request.description, reason: "the connection to Coder timed out")
+                throw TransportError(request: request.description, reason: "the connection to Coder timed out", isConnectFailure: true)
             case .remoteConnectionClosed:
                 throw TransportError(request: request.description, reason: "Coder closed the connection before answering")
             case .bodyLengthMismatch:
                 throw TransportError(request: request.description, reason: "Coder's answer was cut off or too large")
             default:
-                throw TransportError(request: request.description, reason: Self.plain(error))
+                let reason = Self.plain(error)
+                throw TransportError(request: request.description, reason: reason, isConnectFailure: Self.connectFailures.contains(reason))
             }
         } catch let error as TransportError {
             throw error
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            throw TransportError(request: request.description, reason: Self.plain(error))
+            let reason = Self.plain(error)
+            throw TransportError(request: request.description, reason: reason, isConnectFailure: Self.connectFailures.contains(reason))
         }
     }
 }
@@ -111,13 +118,16 @@ private struct ConsumerFailure: Error {
 }
 
 extension LiveTransport {
+    static let connectFailures: Set<String> = ["connection refused", "host name could not be resolved"]
+
     /// A connection failure in words: "connection refused", "host not found", else the error's own text.
     static func plain(_ error: any Error) -> String {
         let text = "\(error)"
         let lower = text.lowercased()
         if lower.contains("connection refused") || lower.contains("econnrefused") { return "connection refused" }
         if lower.contains("no such host") || lower.contains("name or service not known") || lower.contains("nodename nor servname")
-            || lower.contains("could not resolve") || lower.contains("unknown host") || lower.contains("lookup") {
+            || lower.contains("could not resolve") || lower.contains("unknown host") || lower.contains("lookup")
+        {
             return "host name could not be resolved"
         }
         if lower.contains("connection reset") || lower.contains("econnreset") { return "connection reset by Coder" }

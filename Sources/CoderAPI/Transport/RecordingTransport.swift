@@ -88,7 +88,9 @@ struct CassetteWriter {
 /// Removes credentials from recorded traffic.
 public enum Redactor {
     static let droppedHeaders: Set<String> = ["coder-session-token", "authorization", "cookie", "set-cookie", "proxy-authorization"]
-    static let secretKey = try! NSRegularExpression(pattern: #""([A-Za-z0-9_]*(?:TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|PRIVATE_KEY|_KEY)[A-Za-z0-9_]*)"\s*:\s*"((?:[^"\\]|\\.)*)""#, options: [.caseInsensitive])
+    static let secretKey = try! NSRegularExpression(
+        pattern: #""([A-Za-z0-9_]*(?:TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|PRIVATE_KEY|_KEY)[A-Za-z0-9_]*)"\s*:\s*"((?:[^"\\]|\\.)*)""#,
+        options: [.caseInsensitive])
 
     /// Scrubs literal secrets, secret-looking JSON values and the host name from a body.
     public static func scrub(_ text: String, secrets: [String], host: String) -> String {
@@ -99,7 +101,8 @@ public enum Redactor {
         var cursor = out.startIndex
         for match in secretKey.matches(in: out, range: range) {
             guard let whole = Range(match.range, in: out), let keyRange = Range(match.range(at: 1), in: out),
-                  let valueRange = Range(match.range(at: 2), in: out) else { continue }
+                let valueRange = Range(match.range(at: 2), in: out)
+            else { continue }
             let key = String(out[keyRange])
             let value = out[valueRange]
             result += out[cursor..<whole.lowerBound]

@@ -62,8 +62,9 @@ public final class ReplayTransport: HTTPTransport {
             return next
         }
         guard let index else {
-            throw Unmatched(request: request.description,
-                            recorded: cassette.interactions.map { "\($0.request.method) \($0.request.path)" }.uniqued())
+            throw Unmatched(
+                request: request.description,
+                recorded: cassette.interactions.map { "\($0.request.method) \($0.request.path)" }.uniqued())
         }
         let recorded = cassette.interactions[index].response
         var headers: [(name: String, value: String)] = []

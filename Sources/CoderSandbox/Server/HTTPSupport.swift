@@ -4,24 +4,40 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// A request as the sandbox's handlers see it: method, path segments, query, body and the caller.
-struct SandboxRequest: Sendable {
-    var method: HTTPRequest.Method
-    var path: String
-    var segments: [String]
-    var query: [String: String]
-    var headers: HTTPFields
-    var body: ByteBuffer
+/// What the sandbox's handlers carry along a request: Hummingbird's core storage and the authenticated caller.
+struct SandboxContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    /// Set by ``AuthMiddleware`` on the routes that need a session.
+    var caller: User?
 
-    init(_ request: Request, body: ByteBuffer) {
-        method = request.method
-        path = request.uri.path
-        segments = request.uri.path.split(separator: "/", omittingEmptySubsequences: true).map { String($0).removingPercentEncoding ?? String($0) }
-        var query: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
-        self.query = query
-        headers = request.headers
-        self.body = body
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+    }
+
+    /// The authenticated user (the route's collection runs ``AuthMiddleware`` first).
+    func requireCaller() throws -> User {
+        guard let caller else { throw SandboxError.signedOut("Cookie \"coder_session_token\" or query parameter must be provided.") }
+        return caller
+    }
+
+    /// A path parameter, percent-decoded (the router matches the raw path).
+    func parameter(_ name: String) throws -> String {
+        let raw = try parameters.require(name)
+        return raw.removingPercentEncoding ?? raw
+    }
+}
+
+extension Request {
+    /// The path's segments, percent-decoded.
+    var pathSegments: [String] {
+        uri.path.split(separator: "/", omittingEmptySubsequences: true).map { String($0).removingPercentEncoding ?? String($0) }
+    }
+
+    /// A query parameter (the last one when repeated), decoded.
+    func query(_ key: String) -> String? {
+        var found: String?
+        for (name, value) in uri.queryParameters where name == key { found = String(value) }
+        return found
     }
 
     func header(_ name: String) -> String? {
@@ -37,27 +53,22 @@ struct SandboxRequest: Sendable {
                 if pair.count == 2, pair[0] == "coder_session_token" { return pair[1] }
             }
         }
-        if let token = query["coder_session_token"] { return token }
+        if let token = query("coder_session_token") { return token }
         if let token = header("Coder-Session-Token") { return token }
         if let auth = header("Authorization"), auth.lowercased().hasPrefix("bearer ") { return String(auth.dropFirst(7)) }
-        return query["access_token"]
+        return query("access_token")
     }
 
-    /// Matches `pattern` (e.g. `api/v2/workspaces/*/builds`); returns the `*` segments.
-    func match(_ method: HTTPRequest.Method, _ pattern: String) -> [String]? {
-        guard self.method == method else { return nil }
-        let parts = pattern.split(separator: "/").map(String.init)
-        guard parts.count == segments.count else { return nil }
-        var captured: [String] = []
-        for (part, segment) in zip(parts, segments) {
-            if part == "*" { captured.append(segment) } else if part != segment { return nil }
-        }
-        return captured
+    /// The body (at most 4 MiB; a larger or unreadable one reads as empty, as before the router).
+    mutating func bodyData() async -> Data {
+        Data(buffer: (try? await collectBody(upTo: 4 << 20)) ?? ByteBuffer())
     }
 
-    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+    /// The JSON body, or 400 `Request body must be valid JSON.` like Coder's `httpapi.Read`.
+    mutating func decode<T: Decodable>(_ type: T.Type) async throws -> T {
+        let data = await bodyData()
         do {
-            return try CoderJSON.decode(type, from: Data(buffer: body))
+            return try CoderJSON.decode(type, from: data)
         } catch {
             throw SandboxError.invalidJSON("\(error)")
         }
@@ -66,14 +77,15 @@ struct SandboxRequest: Sendable {
 
 /// Builds Coder-shaped responses.
 enum Reply {
+    static let jsonType = "application/json; charset=utf-8"
+
     static func json<T: Encodable>(_ value: T, status: Int = 200) throws -> Response {
-        let data = try CoderJSON.encode(value)
-        return raw(status: status, contentType: "application/json; charset=utf-8", body: data)
+        raw(status: status, contentType: jsonType, body: try CoderJSON.encode(value))
     }
 
     /// A literal JSON `null` body (e.g. the app-status PATCH).
     static func null(status: Int = 200) -> Response {
-        raw(status: status, contentType: "application/json; charset=utf-8", body: Data("null\n".utf8))
+        raw(status: status, contentType: jsonType, body: Data("null\n".utf8))
     }
 
     static func empty(status: Int) -> Response {
@@ -92,6 +104,6 @@ enum Reply {
             return raw(status: error.status, contentType: "text/html; charset=utf-8", body: Data(html.utf8), headers: error.headers)
         }
         let data = (try? CoderJSON.encode(error.body)) ?? Data()
-        return raw(status: error.status, contentType: "application/json; charset=utf-8", body: data, headers: error.headers)
+        return raw(status: error.status, contentType: jsonType, body: data, headers: error.headers)
     }
 }

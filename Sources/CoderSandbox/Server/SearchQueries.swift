@@ -11,7 +11,10 @@ struct SearchQuery {
         var current = ""
         var quoted = false
         for character in raw.lowercased() {
-            if character == "\"" { quoted.toggle(); continue }
+            if character == "\"" {
+                quoted.toggle()
+                continue
+            }
             if character == " " && !quoted {
                 if !current.isEmpty { elements.append(current) }
                 current = ""
@@ -24,7 +27,10 @@ struct SearchQuery {
         var validations: [ValidationError] = []
         for element in elements {
             let parts = element.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-            if parts.count == 1 { freeText.append(element); continue }
+            if parts.count == 1 {
+                freeText.append(element)
+                continue
+            }
             if parts[1].contains(":") {
                 validations.append(ValidationError(field: "q", detail: "Query element \"\(element)\" can only contain 1 ':'"))
                 continue
@@ -52,20 +58,25 @@ struct SearchQuery {
         switch value {
         case "true": return true
         case "false": return false
-        default: throw SandboxError(400, "Invalid workspace search query.", validations: [ValidationError(field: key, detail: "Query param \"\(key)\" must be a valid boolean")])
+        default:
+            throw SandboxError(
+                400, "Invalid workspace search query.",
+                validations: [ValidationError(field: key, detail: "Query param \"\(key)\" must be a valid boolean")])
         }
     }
 }
 
 extension SandboxStore {
-    static let workspaceKeys: Set<String> = ["owner", "template", "template_ids", "name", "id", "status", "has-agent", "dormant", "outdated",
-                                             "last_used_after", "last_used_before", "has-ai-task", "has_external_agent", "organization", "param",
-                                             "shared", "shared_with_user", "shared_with_group", "deleting_by"]
+    static let workspaceKeys: Set<String> = [
+        "owner", "template", "template_ids", "name", "id", "status", "has-agent", "dormant", "outdated",
+        "last_used_after", "last_used_before", "has-ai-task", "has_external_agent", "organization", "param",
+        "shared", "shared_with_user", "shared_with_group", "deleting_by",
+    ]
 
     /// `GET /api/v2/workspaces?q=`.
     func searchWorkspaces(_ raw: String, caller: User) throws -> [WorkspaceRecord] {
         let query = try SearchQuery.parse(raw, allowed: Self.workspaceKeys, defaultKey: "name", invalidMessage: "Invalid workspace search query.")
-        var list = liveWorkspaces()
+        var list = liveWorkspaces().filter { canAccess(ownerID: $0.ownerID, caller: caller) }
         for owner in query.all("owner") {
             let id = owner == "me" ? caller.id : users.first { $0.user.username.lowercased() == owner }?.user.id
             list = list.filter { $0.ownerID == id }
@@ -73,7 +84,10 @@ extension SandboxStore {
         for name in query.all("name") { list = list.filter { $0.name.lowercased().contains(name) } }
         for template in query.all("template") { list = list.filter { $0.templateName.lowercased() == template } }
         for status in query.all("status") { list = list.filter { $0.latestBuild.workspaceStatus.rawValue == status } }
-        for ids in query.all("id") { let set = Set(ids.split(separator: ",").map(String.init)); list = list.filter { set.contains($0.id) } }
+        for ids in query.all("id") {
+            let set = Set(ids.split(separator: ",").map(String.init))
+            list = list.filter { set.contains($0.id) }
+        }
         if let outdated = try query.bool("outdated") {
             list = list.filter { (template(named: $0.templateName)?.template.activeVersionID != $0.latestBuild.templateVersionID) == outdated }
         }
@@ -89,12 +103,16 @@ extension SandboxStore {
         return list
     }
 
-    static let templateKeys: Set<String> = ["deleted", "organization", "exact_name", "exact_display_name", "name", "display_name", "ids",
-                                            "deprecated", "has-ai-task", "author_id", "author", "has_external_agent"]
+    static let templateKeys: Set<String> = [
+        "deleted", "organization", "exact_name", "exact_display_name", "name", "display_name", "ids",
+        "deprecated", "has-ai-task", "author_id", "author", "has_external_agent",
+    ]
 
     /// `GET /api/v2/templates?q=`.
     func searchTemplates(_ raw: String) throws -> [TemplateRecord] {
-        let query = try SearchQuery.parse(raw, allowed: Self.templateKeys, defaultKey: "display_name", invalidMessage: "Invalid template search query.")
+        let query = try SearchQuery.parse(
+            raw, allowed: Self.templateKeys, defaultKey: "display_name",
+            invalidMessage: "Invalid template search query.")
         var list = templates
         for name in query.all("exact_name") { list = list.filter { $0.template.name.lowercased() == name } }
         for name in query.all("name") { list = list.filter { $0.template.name.lowercased().contains(name) } }

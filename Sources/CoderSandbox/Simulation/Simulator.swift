@@ -7,26 +7,33 @@ import Synchronization
 /// reporting through the app-status endpoint and keeping the AgentAPI conversation.
 final class Simulator: Sendable {
     let store: SandboxStore
-    let speed: Double
+    /// Multiplies every simulated delay.
+    let timeScale: Double
     let seed: UInt64
+    /// Idle agents of tasks are paused after this long (real time), on versions with pause.
+    let idlePause: Duration?
     let logger: Logger
     private let running = Mutex<[String: Task<Void, Never>]>([:])
 
-    init(store: SandboxStore, speed: Double, seed: UInt64, logger: Logger) {
+    init(store: SandboxStore, timeScale: Double, seed: UInt64, idlePause: Duration? = nil, logger: Logger) {
         self.store = store
-        self.speed = max(0, speed)
+        self.timeScale = max(0, timeScale)
         self.seed = seed
+        self.idlePause = store.version.hasPause ? idlePause : nil
         self.logger = logger
     }
 
     func sleep(_ seconds: Double) async throws {
-        let scaled = seconds * speed
+        let scaled = seconds * timeScale
         if scaled > 0 { try await Task.sleep(for: .milliseconds(Int64(scaled * 1000))) } else { await Task.yield() }
     }
 
     /// Stops every simulated activity (sandbox shutdown).
     func shutdown() {
-        let tasks = running.withLock { tasks in defer { tasks.removeAll() }; return Array(tasks.values) }
+        let tasks = running.withLock { tasks in
+            defer { tasks.removeAll() }
+            return Array(tasks.values)
+        }
         for task in tasks { task.cancel() }
     }
 
@@ -52,7 +59,10 @@ final class Simulator: Sendable {
     }
 
     private func runBuild(_ buildID: String, _ workspaceID: String) async throws {
-        guard let workspace = await store.workspaces[workspaceID], let build = workspace.builds.first(where: { $0.id == buildID }) else { return }
+        guard let workspace = await store.workspaceIfPresent(workspaceID), let build = workspace.builds.first(where: { $0.id == buildID }) else {
+            return
+        }
+        cancel("idle:\(workspaceID)")
         if build.transition != .start { cancel("turn:\(workspaceID)") }
         try await sleep(0.4)
         _ = await store.updateBuild(workspaceID, buildID: buildID) { $0.startedAt = Date() }
@@ -68,9 +78,17 @@ final class Simulator: Sendable {
         case .start where !fail:
             try await bringUp(workspaceID, firstStart: build.number == 1)
         case .stop:
-            await store.update(workspaceID) { $0.agent = nil; $0.conversation.running = false; $0.crashed = false }
+            await store.update(workspaceID) {
+                $0.agent = nil
+                $0.conversation.running = false
+                $0.crashed = false
+            }
         case .delete:
-            await store.update(workspaceID) { $0.agent = nil; $0.deleted = true; $0.conversation.running = false }
+            await store.update(workspaceID) {
+                $0.agent = nil
+                $0.deleted = true
+                $0.conversation.running = false
+            }
             await store.deleteTasks(ofWorkspace: workspaceID)
         default:
             break
@@ -79,7 +97,10 @@ final class Simulator: Sendable {
 
     private func bringUp(_ workspaceID: String, firstStart: Bool) async throws {
         let created = Date()
-        await store.update(workspaceID) { $0.agent = AgentRuntime(createdAt: created, updatedAt: created); $0.crashed = false }
+        await store.update(workspaceID) {
+            $0.agent = AgentRuntime(createdAt: created, updatedAt: created)
+            $0.crashed = false
+        }
         try await sleep(0.5)
         await store.update(workspaceID) { workspace in
             let now = Date()
@@ -101,13 +122,17 @@ final class Simulator: Sendable {
                 workspace.conversation.messages.append(AgentAPIMessage(id: 0, content: Simulator.welcome, role: .agent, time: now))
             }
         }
-        guard let workspace = await store.workspaces[workspaceID] else { return }
+        guard let workspace = await store.workspaceIfPresent(workspaceID) else { return }
         if firstStart, !workspace.prompt.trimmingCharacters(in: .whitespaces).isEmpty {
             await startTurn(workspaceID, prompt: workspace.prompt)
+        } else if !firstStart, let input = await store.takePendingInput(workspaceID: workspaceID) {
+            // The prompt was changed while the task was paused (`PATCH …/input`): the agent starts on it.
+            await startTurn(workspaceID, prompt: input)
         } else {
             // Coder's screen watcher reports `idle` once AgentAPI is stable.
             try await sleep(0.5)
             try await report(workspace.agentToken, .idle, "")
+            scheduleIdlePause(workspaceID)
         }
     }
 
@@ -124,9 +149,13 @@ final class Simulator: Sendable {
     /// Starts a turn (the initial prompt, or input through the tasks API or AgentAPI). Like AgentAPI's
     /// `POST /message`, it returns once the agent has taken the input: AgentAPI reports `running` from then on.
     func startTurn(_ workspaceID: String, prompt: String) async {
+        cancel("idle:\(workspaceID)")
         await store.update(workspaceID) { workspace in
             workspace.conversation.running = true
-            workspace.conversation.messages.append(AgentAPIMessage(id: workspace.conversation.messages.count, content: prompt, role: .user, time: Date()))
+            workspace.conversation.messages.append(
+                AgentAPIMessage(
+                    id: workspace.conversation.messages.count, content: prompt, role: .user,
+                    time: Date()))
         }
         track("turn:\(workspaceID)") { [self] in
             do { try await runTurn(workspaceID, prompt: prompt) } catch { logger.debug("turn in \(workspaceID) ended: \(error)") }
@@ -135,7 +164,7 @@ final class Simulator: Sendable {
 
     private func runTurn(_ workspaceID: String, prompt: String) async throws {
         let plan = TurnPlanner.plan(prompt: prompt, seed: seed)
-        guard let token = await store.workspaces[workspaceID]?.agentToken else { return }
+        guard let token = await store.agentToken(workspaceID: workspaceID) else { return }
         let stepDelay = plan.slow ? 6.0 : 1.3
         try await sleep(0.6)
         for step in plan.steps {
@@ -162,9 +191,13 @@ final class Simulator: Sendable {
             await store.update(workspaceID) { $0.crashed = true }
         }
         await store.update(workspaceID) { workspace in
-            workspace.conversation.messages.append(AgentAPIMessage(id: workspace.conversation.messages.count, content: text, role: .agent, time: Date()))
+            workspace.conversation.messages.append(
+                AgentAPIMessage(
+                    id: workspace.conversation.messages.count, content: text, role: .agent,
+                    time: Date()))
             workspace.conversation.running = false
         }
+        scheduleIdlePause(workspaceID)
     }
 
     private func report(_ token: String, _ state: AppStatusState, _ message: String, uri: String = "") async throws {
@@ -174,25 +207,38 @@ final class Simulator: Sendable {
 
     /// ESC: stops the current turn; Claude Code reports idle.
     func interrupt(_ workspaceID: String) async {
-        guard await store.workspaces[workspaceID]?.conversation.running == true else { return }
+        guard await store.workspaceIfPresent(workspaceID)?.conversation.running == true else { return }
         cancel("turn:\(workspaceID)")
-        guard let token = await store.workspaces[workspaceID]?.agentToken else { return }
+        guard let token = await store.agentToken(workspaceID: workspaceID) else { return }
         await store.update(workspaceID) { workspace in
             workspace.conversation.running = false
-            workspace.conversation.messages.append(AgentAPIMessage(id: workspace.conversation.messages.count,
-                                                                   content: "⎿ Interrupted by user", role: .agent, time: Date()))
+            workspace.conversation.messages.append(
+                AgentAPIMessage(
+                    id: workspace.conversation.messages.count,
+                    content: "⎿ Interrupted by user", role: .agent, time: Date()))
         }
-        try? await store.patchAppStatus(agentToken: token, PatchAppStatus(appSlug: "ccw", state: .idle, message: "Interrupted; waiting for instructions"))
-    }
-}
-
-extension SandboxStore {
-    func repository(ofWorkspace id: String) -> String? {
-        guard let workspace = workspaces[id] else { return nil }
-        return template(named: workspace.templateName)?.repository
+        try? await store.patchAppStatus(
+            agentToken: token,
+            PatchAppStatus(appSlug: "ccw", state: .idle, message: "Interrupted; waiting for instructions"))
+        scheduleIdlePause(workspaceID)
     }
 
-    func deleteTasks(ofWorkspace id: String) {
-        for (key, task) in tasks where task.workspaceID == id { tasks[key]?.deleted = true }
+    // MARK: - Idle timeout
+
+    /// Once the agent has been idle for `idlePause`, pauses its task (build reason `task_auto_pause`), as
+    /// Coder's lifecycle executor does when a task workspace reaches its deadline. Any new turn or build
+    /// cancels the timer.
+    private func scheduleIdlePause(_ workspaceID: String) {
+        guard let idlePause else { return }
+        track("idle:\(workspaceID)") { [self] in
+            do {
+                try await Task.sleep(for: idlePause)
+                guard let build = try await store.autoPause(workspaceID) else { return }
+                logger.debug("auto-paused idle task workspace \(workspaceID)")
+                run(build: build.id, of: workspaceID)
+            } catch {
+                logger.debug("idle pause of \(workspaceID) not taken: \(error)")
+            }
+        }
     }
 }

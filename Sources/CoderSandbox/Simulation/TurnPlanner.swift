@@ -19,7 +19,10 @@ struct TurnPlan: Sendable, Equatable {
 }
 
 enum TurnPlanner {
-    static let changeWords = ["fix", "implement", "add", "refactor", "update", "change", "write", "create", "build", "remove", "rename", "migrate", "upgrade", "bump"]
+    static let changeWords = [
+        "fix", "implement", "add", "refactor", "update", "change", "write", "create", "build", "remove", "rename", "migrate",
+        "upgrade", "bump",
+    ]
 
     static func plan(prompt: String, seed: UInt64) -> TurnPlan {
         let lower = prompt.lowercased()
@@ -30,7 +33,8 @@ enum TurnPlanner {
         var steps = [openers[Int(generator.next() % UInt64(openers.count))] + " for: " + subject]
         if lower.contains("[needs-input]") || lower.contains("[ask]") {
             steps.append("Reviewing requirements for: \(subject)")
-            return TurnPlan(steps: clip(steps), outcome: .needsInput(question: clip("Need input on \"\(subject)\": which approach do you prefer, and is there a deadline?")), slow: slow)
+            let question = clip("Need input on \"\(subject)\": which approach do you prefer, and is there a deadline?")
+            return TurnPlan(steps: clip(steps), outcome: .needsInput(question: question), slow: slow)
         }
         if lower.contains("[fail]") {
             steps.append("Running the test suite")
@@ -43,11 +47,13 @@ enum TurnPlanner {
             steps.append("Implementing: \(subject)")
             steps.append(["Running unit tests", "Running the test suite", "Running lint and tests"][Int(generator.next() % 3)])
             steps.append("Opening a pull request")
-            return TurnPlan(steps: clip(steps), outcome: .complete(summary: clip("Done: \(subject). Tests pass; pull request opened."), pullRequest: true), slow: slow)
+            let summary = clip("Done: \(subject). Tests pass; pull request opened.")
+            return TurnPlan(steps: clip(steps), outcome: .complete(summary: summary, pullRequest: true), slow: slow)
         }
         steps.append("Investigating: \(subject)")
         steps.append("Writing up findings")
-        return TurnPlan(steps: clip(steps), outcome: .complete(summary: clip("Finished: \(subject). Findings are in the conversation log."), pullRequest: false), slow: slow)
+        let summary = clip("Finished: \(subject). Findings are in the conversation log.")
+        return TurnPlan(steps: clip(steps), outcome: .complete(summary: summary, pullRequest: false), slow: slow)
     }
 
     /// The first sentence of the prompt, without markers, at most 80 characters.

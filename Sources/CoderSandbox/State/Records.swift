@@ -19,7 +19,10 @@ struct IDGenerator: Sendable {
     mutating func uuid() -> String {
         var bytes = [UInt8](repeating: 0, count: 16)
         let a = next(), b = next()
-        for i in 0..<8 { bytes[i] = UInt8(truncatingIfNeeded: a >> (8 * UInt64(i))); bytes[8 + i] = UInt8(truncatingIfNeeded: b >> (8 * UInt64(i))) }
+        for i in 0..<8 {
+            bytes[i] = UInt8(truncatingIfNeeded: a >> (8 * UInt64(i)))
+            bytes[8 + i] = UInt8(truncatingIfNeeded: b >> (8 * UInt64(i)))
+        }
         bytes[6] = (bytes[6] & 0x0F) | 0x40
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         let hex = bytes.map { String(format: "%02x", $0) }.joined()
@@ -153,4 +156,14 @@ struct TaskRecord: Sendable {
     var createdAt: Date
     var updatedAt: Date
     var deleted = false
+    /// What the agent had said when its workspace last stopped (Coder's task log snapshot).
+    var snapshot: TaskSnapshot?
+    /// Input set with `PATCH …/input` while paused: the agent starts on it at the next start.
+    var pendingInput: String?
+}
+
+/// A task's conversation as stored at pause time.
+struct TaskSnapshot: Sendable {
+    var messages: [AgentAPIMessage]
+    var at: Date
 }

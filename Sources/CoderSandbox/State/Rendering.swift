@@ -45,9 +45,11 @@ extension SandboxStore {
             error: build.error, errorCode: nil, status: status, workerID: build.startedAt == nil ? nil : build.workerID, fileID: build.fileID,
             tags: ["owner": "", "scope": "organization"], queuePosition: 0, queueSize: 0, organizationID: organization.id,
             input: .object(["workspace_build_id": .string(build.id)]), type: "workspace_build",
-            metadata: ProvisionerJobMetadata(templateVersionName: record.version.name, templateID: record.template.id, templateName: record.template.name,
-                                             templateDisplayName: record.template.displayName, templateIcon: record.template.icon,
-                                             workspaceID: workspace.id, workspaceName: workspace.name),
+            metadata: ProvisionerJobMetadata(
+                templateVersionName: record.version.name, templateID: record.template.id,
+                templateName: record.template.name,
+                templateDisplayName: record.template.displayName, templateIcon: record.template.icon,
+                workspaceID: workspace.id, workspaceName: workspace.name),
             logsOverflowed: false)
         let isLatest = build.id == workspace.latestBuild.id
         return WorkspaceBuild(
@@ -65,21 +67,27 @@ extension SandboxStore {
     }
 
     func resources(_ build: BuildRecord, of workspace: WorkspaceRecord, record: TemplateRecord, live: Bool) -> [WorkspaceResource] {
-        let volume = WorkspaceResource(id: build.resourceIDs[2], createdAt: build.completedAt ?? build.createdAt, jobID: build.jobID,
-                                       workspaceTransition: build.transition, type: "docker_volume", name: "home_volume", hide: false, icon: "",
-                                       agents: nil, metadata: nil, dailyCost: 0)
+        let volume = WorkspaceResource(
+            id: build.resourceIDs[2], createdAt: build.completedAt ?? build.createdAt, jobID: build.jobID,
+            workspaceTransition: build.transition, type: "docker_volume", name: "home_volume", hide: false, icon: "",
+            agents: nil, metadata: nil, dailyCost: 0)
         guard build.transition == .start else { return build.transition == .stop ? [volume] : [] }
         var agents: [WorkspaceAgent] = []
         if let agentID = build.agentID {
             agents.append(renderAgent(id: agentID, resourceID: build.resourceIDs[0], workspace: workspace, live: live, record: record))
         }
-        var list = [WorkspaceResource(id: build.resourceIDs[0], createdAt: build.completedAt ?? build.createdAt, jobID: build.jobID,
-                                      workspaceTransition: .start, type: "docker_container", name: "workspace", hide: false, icon: "",
-                                      agents: agents, metadata: nil, dailyCost: 0)]
+        var list = [
+            WorkspaceResource(
+                id: build.resourceIDs[0], createdAt: build.completedAt ?? build.createdAt, jobID: build.jobID,
+                workspaceTransition: .start, type: "docker_container", name: "workspace", hide: false, icon: "",
+                agents: agents, metadata: nil, dailyCost: 0)
+        ]
         if record.aiTask {
-            list.append(WorkspaceResource(id: build.resourceIDs[1], createdAt: build.completedAt ?? build.createdAt, jobID: build.jobID,
-                                          workspaceTransition: .start, type: "coder_ai_task", name: "agentapi", hide: false, icon: "",
-                                          agents: nil, metadata: nil, dailyCost: 0))
+            list.append(
+                WorkspaceResource(
+                    id: build.resourceIDs[1], createdAt: build.completedAt ?? build.createdAt, jobID: build.jobID,
+                    workspaceTransition: .start, type: "coder_ai_task", name: "agentapi", hide: false, icon: "",
+                    agents: nil, metadata: nil, dailyCost: 0))
         }
         list.append(volume)
         return list
@@ -96,15 +104,20 @@ extension SandboxStore {
         let ordered = version == .v2_27 ? agentStatuses.sorted { $0.createdAt < $1.createdAt } : agentStatuses.sorted { $0.createdAt > $1.createdAt }
         var apps: [WorkspaceApp] = []
         if record.aiTask {
-            apps.append(WorkspaceApp(id: workspace.agentAPIAppID, url: "http://localhost:3284/", external: false, slug: "ccw", displayName: "Claude Code",
-                                     command: nil, icon: "/icon/claude.svg", subdomain: false, sharingLevel: "owner",
-                                     healthcheck: Healthcheck(url: "http://localhost:3284/status", interval: 3, threshold: 20),
-                                     health: workspace.crashed ? .unhealthy : (runtime?.appHealth ?? .initializing), hidden: false,
-                                     openIn: "slim-window", statuses: ordered))
-            apps.append(WorkspaceApp(id: workspace.cliAppID, url: nil, external: false, slug: "ccw-cli", displayName: "Claude Code CLI",
-                                     command: "#!/bin/bash\nset -e\n\nagentapi attach\n", icon: "/icon/claude.svg", subdomain: false,
-                                     sharingLevel: "owner", healthcheck: Healthcheck(url: "", interval: 0, threshold: 0), health: .disabled,
-                                     hidden: false, openIn: "slim-window", statuses: []))
+            apps.append(
+                WorkspaceApp(
+                    id: workspace.agentAPIAppID, url: "http://localhost:3284/", external: false, slug: "ccw",
+                    displayName: "Claude Code",
+                    command: nil, icon: "/icon/claude.svg", subdomain: false, sharingLevel: "owner",
+                    healthcheck: Healthcheck(url: "http://localhost:3284/status", interval: 3, threshold: 20),
+                    health: workspace.crashed ? .unhealthy : (runtime?.appHealth ?? .initializing), hidden: false,
+                    openIn: "slim-window", statuses: ordered))
+            apps.append(
+                WorkspaceApp(
+                    id: workspace.cliAppID, url: nil, external: false, slug: "ccw-cli", displayName: "Claude Code CLI",
+                    command: "#!/bin/bash\nset -e\n\nagentapi attach\n", icon: "/icon/claude.svg", subdomain: false,
+                    sharingLevel: "owner", healthcheck: Healthcheck(url: "", interval: 0, threshold: 0), health: .disabled,
+                    hidden: false, openIn: "slim-window", statuses: []))
         }
         let logSourceID = "\(id.prefix(24))0000000000aa"
         let healthy = status == .connected
@@ -113,18 +126,28 @@ extension SandboxStore {
             firstConnectedAt: runtime?.firstConnectedAt, lastConnectedAt: runtime?.lastConnectedAt,
             startedAt: runtime?.startedAt, readyAt: runtime?.readyAt, status: status, lifecycleState: lifecycle, name: "main",
             resourceID: resourceID, architecture: "amd64",
-            environmentVariables: ["CODER_MCP_APP_STATUS_SLUG": "ccw", "CODER_MCP_AI_AGENTAPI_URL": "http://localhost:3284",
-                                   "CODER_SESSION_TOKEN": "***CODER_SESSION_TOKEN_REDACTED***", "GIT_AUTHOR_NAME": owner.name ?? owner.username],
+            environmentVariables: [
+                "CODER_MCP_APP_STATUS_SLUG": "ccw", "CODER_MCP_AI_AGENTAPI_URL": "http://localhost:3284",
+                "CODER_SESSION_TOKEN": "***CODER_SESSION_TOKEN_REDACTED***", "GIT_AUTHOR_NAME": owner.name ?? owner.username,
+            ],
             operatingSystem: "linux", logsLength: 0, logsOverflowed: false, version: version.buildVersion, apiVersion: "2.6", apps: apps,
             latency: healthy ? ["Coder Embedded Relay": AgentLatency(preferred: true, latencyMs: 0.4)] : nil, connectionTimeoutSeconds: 120,
             troubleshootingURL: "https://coder.com/docs/admin/templates/troubleshooting", subsystems: [],
-            health: AgentHealth(healthy: healthy, reason: healthy ? nil : (status == .connecting ? "agent has not yet connected" : "agent is not connected")),
+            health: AgentHealth(
+                healthy: healthy,
+                reason: healthy ? nil : (status == .connecting ? "agent has not yet connected" : "agent is not connected")),
             displayApps: ["port_forwarding_helper", "web_terminal"],
-            logSources: [AgentLogSource(workspaceAgentID: id, id: logSourceID, createdAt: runtime?.createdAt ?? now, displayName: "Startup Script",
-                                        icon: "/emojis/25b6-fe0f.png")],
-            scripts: [AgentScript(id: "\(id.prefix(24))0000000000bb", logSourceID: logSourceID, logPath: "coder-startup-script.log",
-                                  script: "set -e\n", cron: "", runOnStart: true, runOnStop: false, startBlocksLogin: false, timeout: 0,
-                                  displayName: "Startup Script")],
+            logSources: [
+                AgentLogSource(
+                    workspaceAgentID: id, id: logSourceID, createdAt: runtime?.createdAt ?? now, displayName: "Startup Script",
+                    icon: "/emojis/25b6-fe0f.png")
+            ],
+            scripts: [
+                AgentScript(
+                    id: "\(id.prefix(24))0000000000bb", logSourceID: logSourceID, logPath: "coder-startup-script.log",
+                    script: "set -e\n", cron: "", runOnStart: true, runOnStop: false, startBlocksLogin: false, timeout: 0,
+                    displayName: "Startup Script")
+            ],
             startupScriptBehavior: "non-blocking")
     }
 
@@ -136,13 +159,15 @@ extension SandboxStore {
         let owner = owner(of: workspace)
         let record = template(named: workspace.templateName) ?? templates[0]
         let state = currentState(workspace, mapFailure: false)
-        return CoderTask(id: workspace.id, organizationID: organization.id, ownerID: owner.id, ownerName: owner.username, name: workspace.name,
-                         templateID: record.template.id, templateName: record.template.name, templateDisplayName: record.template.displayName,
-                         templateIcon: record.template.icon, workspaceID: workspace.id,
-                         workspaceAgentID: workspace.agent == nil ? nil : workspace.latestBuild.agentID,
-                         workspaceAgentLifecycle: workspace.agent?.lifecycle, workspaceAgentHealth: workspace.agent.map { AgentHealth(healthy: $0.status == .connected) },
-                         initialPrompt: workspace.prompt, status: TaskStatus(rawValue: rendered.latestBuild.status.rawValue), currentState: state,
-                         createdAt: workspace.createdAt, updatedAt: workspace.createdAt)
+        return CoderTask(
+            id: workspace.id, organizationID: organization.id, ownerID: owner.id, ownerName: owner.username, name: workspace.name,
+            templateID: record.template.id, templateName: record.template.name, templateDisplayName: record.template.displayName,
+            templateIcon: record.template.icon, workspaceID: workspace.id,
+            workspaceAgentID: workspace.agent == nil ? nil : workspace.latestBuild.agentID,
+            workspaceAgentLifecycle: workspace.agent?.lifecycle,
+            workspaceAgentHealth: workspace.agent.map { AgentHealth(healthy: $0.status == .connected) },
+            initialPrompt: workspace.prompt, status: TaskStatus(rawValue: rendered.latestBuild.status.rawValue), currentState: state,
+            createdAt: workspace.createdAt, updatedAt: workspace.createdAt)
     }
 
     /// The 2.28+ task object.
@@ -155,16 +180,19 @@ extension SandboxStore {
         if status == .initializing || status == .pending, let workspace {
             state = TaskCurrentState(timestamp: workspace.latestBuild.createdAt, state: .working, message: initializingMessage(workspace), uri: "")
         }
-        return CoderTask(id: task.id, organizationID: organization.id, ownerID: owner.id, ownerName: owner.username, ownerAvatarURL: "",
-                         name: task.name, displayName: task.displayName, templateID: record.template.id, templateVersionID: task.templateVersionID,
-                         templateName: record.template.name, templateDisplayName: record.template.displayName, templateIcon: record.template.icon,
-                         workspaceID: task.workspaceID, workspaceName: workspace?.name, workspaceStatus: workspace?.latestBuild.workspaceStatus,
-                         workspaceBuildNumber: workspace?.latestBuild.number,
-                         workspaceAgentID: workspace?.agent == nil ? nil : workspace?.latestBuild.agentID,
-                         workspaceAgentLifecycle: workspace?.agent?.lifecycle,
-                         workspaceAgentHealth: workspace?.agent.map { AgentHealth(healthy: $0.status == .connected, reason: $0.status == .connected ? nil : "agent is not connected") },
-                         workspaceAppID: workspace?.agentAPIAppID, initialPrompt: task.initialPrompt, status: status, currentState: state,
-                         createdAt: task.createdAt, updatedAt: task.updatedAt)
+        return CoderTask(
+            id: task.id, organizationID: organization.id, ownerID: owner.id, ownerName: owner.username, ownerAvatarURL: "",
+            name: task.name, displayName: task.displayName, templateID: record.template.id, templateVersionID: task.templateVersionID,
+            templateName: record.template.name, templateDisplayName: record.template.displayName, templateIcon: record.template.icon,
+            workspaceID: task.workspaceID, workspaceName: workspace?.name, workspaceStatus: workspace?.latestBuild.workspaceStatus,
+            workspaceBuildNumber: workspace?.latestBuild.number,
+            workspaceAgentID: workspace?.agent == nil ? nil : workspace?.latestBuild.agentID,
+            workspaceAgentLifecycle: workspace?.agent?.lifecycle,
+            workspaceAgentHealth: workspace?.agent.map {
+                AgentHealth(healthy: $0.status == .connected, reason: $0.status == .connected ? nil : "agent is not connected")
+            },
+            workspaceAppID: workspace?.agentAPIAppID, initialPrompt: task.initialPrompt, status: status, currentState: state,
+            createdAt: task.createdAt, updatedAt: task.updatedAt)
     }
 
     func taskStatus(_ workspace: WorkspaceRecord) -> TaskStatus {
@@ -209,9 +237,19 @@ extension SandboxStore {
         return TaskCurrentState(timestamp: latest.createdAt, state: state, message: latest.message, uri: latest.uri)
     }
 
+    /// Live logs: the agent's conversation as AgentAPI holds it.
     func logs(_ workspace: WorkspaceRecord) -> TaskLogsResponse {
-        TaskLogsResponse(logs: workspace.conversation.messages.map {
-            TaskLogEntry(id: $0.id, content: $0.content, type: $0.role == .user ? .input : .output, time: $0.time)
-        })
+        TaskLogsResponse(logs: Self.entries(workspace.conversation.messages))
+    }
+
+    /// The stored snapshot (`snapshot: true`, and `snapshot_at` once one was taken), as 2.31+ answers while a
+    /// task is paused, pending or initializing.
+    func snapshotLogs(_ task: TaskRecord) -> TaskLogsResponse {
+        guard let snapshot = task.snapshot else { return TaskLogsResponse(logs: [], snapshot: true) }
+        return TaskLogsResponse(logs: Self.entries(snapshot.messages), snapshot: true, snapshotAt: snapshot.at)
+    }
+
+    static func entries(_ messages: [AgentAPIMessage]) -> [TaskLogEntry] {
+        messages.map { TaskLogEntry(id: $0.id, content: $0.content, type: $0.role == .user ? .input : .output, time: $0.time) }
     }
 }

@@ -29,8 +29,10 @@ struct SandboxError: Error, Sendable {
         error.html = "<!DOCTYPE html><html><head><title>\(title)</title></head><body><h1>\(title)</h1><p>\(description)</p></body></html>"
         return error
     }
-    static let appNotFound = page(404, title: "Application Not Found",
-                                  description: "The application or workspace you are trying to access does not exist or you do not have permission to access it.")
+    static let appNotFound = page(
+        404, title: "Application Not Found",
+        description: "The application or workspace you are trying to access does not exist "
+            + "or you do not have permission to access it.")
 }
 
 func isUUID(_ text: String) -> Bool {

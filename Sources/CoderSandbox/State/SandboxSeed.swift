@@ -7,7 +7,8 @@ public struct SandboxSeed: Codable, Sendable {
     /// Seeds ids and the agents' choices: the same seed gives the same run.
     public var randomSeed: UInt64
     public var organization: Organization
-    /// The first user owns the session token.
+    /// The first user owns the session token and has the `owner` (admin) role; the others are members, who reach
+    /// only their own workspaces and tasks.
     public var users: [User]
     public var templates: [Template]
     public var agents: [Agent]
@@ -21,6 +22,15 @@ public struct SandboxSeed: Codable, Sendable {
         public var username: String
         public var name: String
         public var email: String
+        /// The user's session token (Coder's `<id>-<secret>` shape); random when nil. `--token` overrides the first user's.
+        public var token: String?
+
+        public init(username: String, name: String, email: String, token: String? = nil) {
+            self.username = username
+            self.name = name
+            self.email = email
+            self.token = token
+        }
     }
 
     public struct Template: Codable, Sendable {
@@ -58,12 +68,27 @@ public struct SandboxSeed: Codable, Sendable {
     public struct Agent: Codable, Sendable {
         /// Workspace name, e.g. `agent-legacy`.
         public var workspace: String
+        /// The owner's username (default: the first user).
+        public var owner: String?
         public var template: String
         public var preset: String?
         public var prompt: String
         /// `running` (default) or `stopped`.
         public var state: String?
         public var history: [Report]?
+
+        public init(
+            workspace: String, owner: String? = nil, template: String, preset: String? = nil, prompt: String, state: String? = nil,
+            history: [Report]? = nil
+        ) {
+            self.workspace = workspace
+            self.owner = owner
+            self.template = template
+            self.preset = preset
+            self.prompt = prompt
+            self.state = state
+            self.history = history
+        }
     }
 
     public struct Report: Codable, Sendable {
@@ -103,19 +128,32 @@ public struct SandboxSeed: Codable, Sendable {
 
     static func fleetTemplate(name: String, displayName: String, description: String, repository: String, reviewer: Bool) -> Template {
         var presets = [
-            Preset(name: "Coder", description: "Implements features and fixes bugs, with tests and a pull request.", isDefault: true, parameters: ["system_prompt": coderPrompt]),
-            Preset(name: "Operator", description: "Investigates incidents and proposes mitigations.", isDefault: false, parameters: ["system_prompt": operatorPrompt]),
+            Preset(
+                name: "Coder", description: "Implements features and fixes bugs, with tests and a pull request.", isDefault: true,
+                parameters: ["system_prompt": coderPrompt]),
+            Preset(
+                name: "Operator", description: "Investigates incidents and proposes mitigations.", isDefault: false,
+                parameters: ["system_prompt": operatorPrompt]),
         ]
         if reviewer {
-            presets.append(Preset(name: "Reviewer", description: "Reviews pull requests and reports findings.", isDefault: false, parameters: ["system_prompt": reviewerPrompt]))
+            presets.append(
+                Preset(
+                    name: "Reviewer", description: "Reviews pull requests and reports findings.", isDefault: false,
+                    parameters: ["system_prompt": reviewerPrompt]))
         }
-        return Template(name: name, displayName: displayName, description: description, icon: "/icon/claude.svg", repository: repository, aiTask: true,
-                        parameters: [
-                            Parameter(name: "AI Prompt", displayName: nil, description: "Write a prompt for Claude Code", formType: "input", defaultValue: "", mutable: true),
-                            Parameter(name: "system_prompt", displayName: "System Prompt", description: "System prompt for the agent (set by the role preset)",
-                                      formType: "textarea", defaultValue: "", mutable: false),
-                        ],
-                        presets: presets)
+        return Template(
+            name: name, displayName: displayName, description: description, icon: "/icon/claude.svg", repository: repository,
+            aiTask: true,
+            parameters: [
+                Parameter(
+                    name: "AI Prompt", displayName: nil, description: "Write a prompt for Claude Code", formType: "input",
+                    defaultValue: "", mutable: true),
+                Parameter(
+                    name: "system_prompt", displayName: "System Prompt",
+                    description: "System prompt for the agent (set by the role preset)",
+                    formType: "textarea", defaultValue: "", mutable: false),
+            ],
+            presets: presets)
     }
 
     /// Two fleet projects with roles, and one template that is not a project.
@@ -124,14 +162,21 @@ public struct SandboxSeed: Codable, Sendable {
         organization: Organization(name: "coder", displayName: "Coder"),
         users: [User(username: "alice", name: "Alice Example", email: "alice@example.com")],
         templates: [
-            fleetTemplate(name: "webshop", displayName: "Webshop", description: "The storefront and checkout service (TypeScript).",
-                          repository: "acme/webshop", reviewer: true),
-            fleetTemplate(name: "platform", displayName: "Platform", description: "Infrastructure, deploy pipelines and observability.",
-                          repository: "acme/platform", reviewer: false),
-            Template(name: "docker-dev", displayName: "Docker Dev", description: "A plain development container (not an AI-task template).",
-                     icon: "/icon/docker.png", repository: nil, aiTask: false,
-                     parameters: [Parameter(name: "cpu", displayName: "CPU cores", description: "Cores for the container", formType: "input", defaultValue: "2", mutable: true)],
-                     presets: []),
+            fleetTemplate(
+                name: "webshop", displayName: "Webshop", description: "The storefront and checkout service (TypeScript).",
+                repository: "acme/webshop", reviewer: true),
+            fleetTemplate(
+                name: "platform", displayName: "Platform", description: "Infrastructure, deploy pipelines and observability.",
+                repository: "acme/platform", reviewer: false),
+            Template(
+                name: "docker-dev", displayName: "Docker Dev", description: "A plain development container (not an AI-task template).",
+                icon: "/icon/docker.png", repository: nil, aiTask: false,
+                parameters: [
+                    Parameter(
+                        name: "cpu", displayName: "CPU cores", description: "Cores for the container", formType: "input",
+                        defaultValue: "2", mutable: true)
+                ],
+                presets: []),
         ],
         agents: []
     )

@@ -16,8 +16,9 @@ public struct AgentAPIChannel: AgentChannel {
     public func create(_ request: AgentCreation) async throws -> WorkspaceView {
         try await coder.createWorkspace(
             organization: request.template.organizationID,
-            CreateWorkspaceRequest(name: request.workspaceName, templateID: request.template.id, templateVersionPresetID: request.presetID,
-                                   richParameterValues: [WorkspaceBuildParameter(name: request.promptParameter, value: request.prompt)]),
+            CreateWorkspaceRequest(
+                name: request.workspaceName, templateID: request.template.id, templateVersionPresetID: request.presetID,
+                richParameterValues: [WorkspaceBuildParameter(name: request.promptParameter, value: request.prompt)]),
             as: WorkspaceView.self)
     }
 
@@ -32,8 +33,9 @@ public struct AgentAPIChannel: AgentChannel {
     public func conversation(of agent: AgentRef) async throws -> Conversation {
         let app = try Self.app(of: agent)
         let messages = try await coder.agentAPIMessages(app).messages
-        return Conversation(entries: messages.map { LogEntry(id: $0.id, type: $0.role == .user ? "input" : "output", content: $0.content, time: $0.time) },
-                            source: "agentapi")
+        return Conversation(
+            entries: messages.map { LogEntry(id: $0.id, type: $0.role == .user ? "input" : "output", content: $0.content, time: $0.time) },
+            source: "agentapi")
     }
 
     /// AgentAPI does not keep the prompt apart from the conversation: the build's `AI Prompt` parameter says it.
@@ -58,8 +60,10 @@ public struct AgentAPIChannel: AgentChannel {
     public static func app(of agent: AgentRef) throws -> AppAddress {
         let workspace = agent.workspace
         guard let app = AgentApps.sidebarApp(in: workspace) else {
-            throw FleetError(.unavailable, "Agent '\(agent.name)' has no AgentAPI app (slug \(AgentApps.knownSlugs.joined(separator: "/"))); "
-                + "its template must include Coder's claude-code module.")
+            throw FleetError(
+                .unavailable,
+                "Agent '\(agent.name)' has no AgentAPI app (slug \(AgentApps.knownSlugs.joined(separator: "/"))); "
+                    + "its template must include Coder's claude-code module.")
         }
         return AppAddress(owner: workspace.ownerName, workspace: workspace.name, agent: AgentApps.agent(of: app, in: workspace)?.name, slug: app.slug)
     }

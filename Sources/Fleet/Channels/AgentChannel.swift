@@ -87,7 +87,8 @@ struct WorkspaceBuilds: Sendable {
             return LifecycleChange(build: build, viaTasksAPI: false)
         } catch let error as CoderAPIError where error.status == 400 && !error.validations.isEmpty {
             // An older Coder rejects the reason: nothing was written, so a plain stop is safe.
-            return LifecycleChange(build: try await coder.createBuild(workspaceID: id, CreateWorkspaceBuildRequest(transition: .stop)), viaTasksAPI: false)
+            return LifecycleChange(
+                build: try await coder.createBuild(workspaceID: id, CreateWorkspaceBuildRequest(transition: .stop)), viaTasksAPI: false)
         }
     }
 

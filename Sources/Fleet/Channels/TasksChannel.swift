@@ -17,9 +17,11 @@ struct TasksRoutes: Sendable {
     /// 2.28+: only a task is a task, and Coder names its workspace after it. Before: a workspace with `AI Prompt`.
     func create(_ request: AgentCreation) async throws -> WorkspaceView {
         guard ownIDs else { return try await AgentAPIChannel(coder: coder).create(request) }
-        let created = try await coder.createTask(generation, CreateTaskRequest(
-            templateVersionID: request.template.activeVersionID, templateVersionPresetID: request.presetID,
-            input: request.prompt, name: request.workspaceName))
+        let created = try await coder.createTask(
+            generation,
+            CreateTaskRequest(
+                templateVersionID: request.template.activeVersionID, templateVersionPresetID: request.presetID,
+                input: request.prompt, name: request.workspaceName))
         return try await coder.workspace(owner: created.ownerName, name: created.workspaceName ?? request.workspaceName, as: WorkspaceView.self)
     }
 

@@ -27,7 +27,10 @@ struct GitHubReview: Decodable {
 }
 
 struct GitHubCheckRuns: Decodable {
-    struct Run: Decodable { var status: String; var conclusion: String? }
+    struct Run: Decodable {
+        var status: String
+        var conclusion: String?
+    }
     var totalCount: Int
     var checkRuns: [Run]
     enum CodingKeys: String, CodingKey { case totalCount = "total_count", checkRuns = "check_runs" }

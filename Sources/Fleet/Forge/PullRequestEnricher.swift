@@ -59,10 +59,13 @@ public struct PullRequestEnricher: Sendable {
 
     private func get<T: Decodable>(_ type: T.Type, _ url: URL, token: SessionToken, gitlab: Bool = false) async throws -> T {
         var request = CoderHTTPRequest(method: "GET", url: url, timeout: .seconds(10))
-        request.headers = gitlab
+        request.headers =
+            gitlab
             ? [("PRIVATE-TOKEN", token.secret), ("Accept", "application/json")]
-            : [("Authorization", "Bearer \(token.secret)"), ("Accept", "application/vnd.github+json"), ("X-GitHub-Api-Version", "2022-11-28"),
-               ("User-Agent", "fleet-mcp")]
+            : [
+                ("Authorization", "Bearer \(token.secret)"), ("Accept", "application/vnd.github+json"), ("X-GitHub-Api-Version", "2022-11-28"),
+                ("User-Agent", "fleet-mcp"),
+            ]
         let response = try await transport.send(request)
         guard (200..<300).contains(response.status) else {
             let message = (try? JSONDecoder().decode([String: String].self, from: response.body))?["message"] ?? "HTTP \(response.status)"
@@ -88,20 +91,23 @@ public struct PullRequestEnricher: Sendable {
 
     private func enrichGitLab(_ pr: inout PullRequest) async throws {
         guard let token = configuration.gitlabToken, let host = URL(string: pr.url)?.host else { return }
-        let project = pr.repository.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? pr.repository
-        let mr = try await get(GitLabMergeRequest.self, URL(string: "https://\(host)/api/v4/projects/\(project)/merge_requests/\(pr.number)")!,
-                               token: token, gitlab: true)
+        let project =
+            pr.repository.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? pr.repository
+        let mr = try await get(
+            GitLabMergeRequest.self, URL(string: "https://\(host)/api/v4/projects/\(project)/merge_requests/\(pr.number)")!,
+            token: token, gitlab: true)
         pr.title = mr.title
         let draft = mr.draft ?? mr.workInProgress ?? false
         pr.state = mr.state == "opened" ? (draft ? "draft" : "open") : mr.state
         pr.mergeable = mr.detailedMergeStatus ?? mr.mergeStatus
-        pr.checks = mr.headPipeline.map { pipeline in
-            switch pipeline.status {
-            case "success": "success"
-            case "failed", "canceled": "failure"
-            default: "pending"
-            }
-        } ?? "none"
+        pr.checks =
+            mr.headPipeline.map { pipeline in
+                switch pipeline.status {
+                case "success": "success"
+                case "failed", "canceled": "failure"
+                default: "pending"
+                }
+            } ?? "none"
     }
 
     /// GitHub's review decision: each reviewer's latest approving or blocking review counts.
@@ -127,7 +133,10 @@ public struct PullRequestEnricher: Sendable {
     static func checks(runs: GitHubCheckRuns?, status: GitHubCombinedStatus?) -> String {
         var verdicts: [String] = []
         for run in runs?.checkRuns ?? [] {
-            if run.status != "completed" { verdicts.append("pending"); continue }
+            if run.status != "completed" {
+                verdicts.append("pending")
+                continue
+            }
             switch run.conclusion ?? "" {
             case "success", "neutral", "skipped": verdicts.append("success")
             case "failure", "timed_out", "cancelled", "action_required", "startup_failure", "stale": verdicts.append("failure")

@@ -34,11 +34,12 @@ public enum AgentStatus: String, Codable, Sendable, CaseIterable {
         case "offline": return [.stopping, .stopped, .paused, .canceling, .canceled, .deleting, .deleted]
         case "waiting", "ready": return [.idle, .complete, .needsInput]
         case "needsinput", "needs input": return [.needsInput]
+        case "attention": return [.needsInput, .failed, .complete]
         default: return nil
         }
     }
 
-    public static let filterVocabulary = AgentStatus.allCases.map(\.rawValue) + ["running", "offline", "waiting"]
+    public static let filterVocabulary = AgentStatus.allCases.map(\.rawValue) + ["running", "offline", "waiting", "attention"]
 }
 
 /// The status of one workspace and why.
@@ -82,7 +83,8 @@ public enum StatusModel {
         case .running:
             break
         case .failed:
-            return DerivedStatus(status: .failed, reason: build.job.error.map { "build failed: \($0)" } ?? "the \(build.transition) build failed", report: report)
+            return DerivedStatus(
+                status: .failed, reason: build.job.error.map { "build failed: \($0)" } ?? "the \(build.transition) build failed", report: report)
         case .pending where build.transition == .delete:
             return DerivedStatus(status: .deleting, reason: "the delete build is queued", report: report)
         case .pending where build.transition == .stop:
@@ -111,7 +113,8 @@ public enum StatusModel {
             default: break
             }
             switch agent.lifecycleState {
-            case .created, .starting: return DerivedStatus(status: .starting, reason: "agent \(agent.name) is running its startup scripts", report: report)
+            case .created, .starting:
+                return DerivedStatus(status: .starting, reason: "agent \(agent.name) is running its startup scripts", report: report)
             case .startError: return DerivedStatus(status: .failed, reason: "agent \(agent.name) startup script failed", report: report)
             case .startTimeout: return DerivedStatus(status: .failed, reason: "agent \(agent.name) startup timed out", report: report)
             case .shuttingDown, .shutdownError, .shutdownTimeout, .off:

@@ -57,7 +57,8 @@ public struct PullRequest: Codable, Sendable, Hashable {
     /// Bitbucket `…/owner/repo/pull-requests/N` and Gitea/Forgejo `…/owner/repo/pulls/N` links.
     public static func parse(_ text: String, reportedAt: Date? = nil) -> PullRequest? {
         guard let url = URL(string: text.trimmingCharacters(in: .whitespaces)), let scheme = url.scheme,
-              scheme == "https" || scheme == "http", url.host != nil else { return nil }
+            scheme == "https" || scheme == "http", url.host != nil
+        else { return nil }
         let parts = url.path.split(separator: "/").map(String.init)
         func number(after marker: String) -> (Int, Int)? {
             guard let index = parts.firstIndex(of: marker), index + 1 < parts.count, let n = Int(parts[index + 1]) else { return nil }
@@ -68,7 +69,8 @@ public struct PullRequest: Codable, Sendable, Hashable {
             return PullRequest(url: text, forge: "gitlab", repository: parts[0..<repoEnd].joined(separator: "/"), number: n, reportedAt: reportedAt)
         }
         if let (index, n) = number(after: "pull-requests"), index >= 2 {
-            return PullRequest(url: text, forge: "bitbucket", repository: parts[index - 2] + "/" + parts[index - 1], number: n, reportedAt: reportedAt)
+            return PullRequest(
+                url: text, forge: "bitbucket", repository: parts[index - 2] + "/" + parts[index - 1], number: n, reportedAt: reportedAt)
         }
         if let (index, n) = number(after: "pull"), index == 2 {
             // github.com and GitHub Enterprise hosts.
@@ -88,4 +90,3 @@ public struct PullRequest: Codable, Sendable, Hashable {
         return nil
     }
 }
-

@@ -16,13 +16,16 @@ extension FleetService {
     }
 
     /// Keeps the workspaces whose template is a fleet project (by the template's active version, cached).
-    func onlyProjects(_ workspaces: [WorkspaceView]) async -> [WorkspaceView] {
+    /// A rejected credential is not "not a project": it fails the call (an empty fleet would mislead).
+    func onlyProjects(_ workspaces: [WorkspaceView]) async throws -> [WorkspaceView] {
         var verdict: [String: Bool] = [:]
         var kept: [WorkspaceView] = []
         for workspace in workspaces {
             let version = workspace.templateActiveVersionID
             if verdict[version] == nil {
-                do { verdict[version] = try await isProjectVersion(version) } catch {
+                do { verdict[version] = try await isProjectVersion(version) } catch let error as CoderAPIError where error.status == 401 {
+                    throw FleetError.coder(error, doing: "read template version \(version)")
+                } catch {
                     logger.warning("cannot read parameters of template version \(version): \(error)")
                     verdict[version] = false
                 }
@@ -60,7 +63,7 @@ extension FleetService {
         }
         // A workspace id (as Coder's own tools accept) must still name one of the caller's fleet agents.
         guard naming.agentName(ofWorkspace: workspace.name) != nil, workspace.ownerID == (try? await callerID()),
-            await !onlyProjects([workspace]).isEmpty
+            try await !onlyProjects([workspace]).isEmpty
         else {
             throw FleetError(.notFound, "No agent of yours has workspace id \(id). Call list_agents to see the agents.")
         }
@@ -100,7 +103,7 @@ extension FleetService {
     }
 
     private func fleetAgent(_ workspace: WorkspaceView) async throws -> AgentRef {
-        guard await !onlyProjects([workspace]).isEmpty else {
+        guard try await !onlyProjects([workspace]).isEmpty else {
             throw FleetError(
                 .invalidArgument,
                 "Workspace '\(workspace.name)' uses template '\(workspace.templateName)', which is not a fleet project; fleet-mcp leaves it alone.")

@@ -48,7 +48,8 @@ extension FleetService {
     /// The fleet, filtered and paged. One workspace-list request per call once the template versions are cached.
     public func listAgents(status: String?, project: String?, cursor: String?, limit: Int?) async throws -> AgentList {
         var statuses: Set<AgentStatus>?
-        if let status, !status.trimmingCharacters(in: .whitespaces).isEmpty {
+        let inbox = status?.trimmingCharacters(in: .whitespaces).lowercased() == "attention"
+        if let status, !status.trimmingCharacters(in: .whitespaces).isEmpty, !inbox {
             guard let set = AgentStatus.matching(filter: status) else {
                 throw FleetError(
                     .invalidArgument,
@@ -59,7 +60,7 @@ extension FleetService {
         let limit = limit ?? 50
         guard (1...500).contains(limit) else { throw FleetError(.invalidArgument, "limit must be between 1 and 500 (got \(limit)).") }
         let after = try cursor.map { try ListCursor.decode($0) }
-        var workspaces = await onlyProjects(try await fleetWorkspaces())
+        var workspaces = try await onlyProjects(try await fleetWorkspaces())
         if let project = project?.trimmingCharacters(in: .whitespaces), !project.isEmpty {
             workspaces = workspaces.filter {
                 $0.templateName.caseInsensitiveCompare(project) == .orderedSame
@@ -71,12 +72,41 @@ extension FleetService {
         var counts: [String: Int] = [:]
         for agent in agents { counts[agent.status.rawValue, default: 0] += 1 }
         if let statuses { agents = agents.filter { statuses.contains($0.status) } }
-        agents.sort { $0.name.lowercased() < $1.name.lowercased() }
+        if inbox {
+            // The inbox: agents waiting for a decision, oldest first. A pull request counts as unmerged here:
+            // list_agents never asks the forge (show_agent does).
+            agents = agents.filter { $0.status == .needsInput || $0.status == .failed || ($0.status == .complete && $0.pullRequest != nil) }
+            agents.sort { $0.lastEventAt == $1.lastEventAt ? $0.name.lowercased() < $1.name.lowercased() : $0.lastEventAt < $1.lastEventAt }
+        } else {
+            agents.sort { $0.name.lowercased() < $1.name.lowercased() }
+        }
         let total = agents.count
-        if let after { agents = agents.filter { $0.name.lowercased() > after.lowercased() } }
+        if let after {
+            if inbox, let index = agents.firstIndex(where: { $0.name.lowercased() == after.lowercased() }) {
+                agents = Array(agents[(index + 1)...])
+            } else if !inbox {
+                agents = agents.filter { $0.name.lowercased() > after.lowercased() }
+            }
+        }
         let page = Array(agents.prefix(limit))
         let next = agents.count > limit ? page.last.map { ListCursor.encode(after: $0.name) } : nil
         return AgentList(agents: page, totalCount: total, nextCursor: next, counts: counts)
+    }
+
+    /// Every agent of the fleet, by name: one workspace-list request.
+    public func allAgents() async throws -> [AgentSummary] {
+        var agents: [AgentSummary] = []
+        for workspace in try await onlyProjects(try await fleetWorkspaces()) { agents.append(await summary(workspace)) }
+        return agents.sorted { $0.name.lowercased() < $1.name.lowercased() }
+    }
+
+    /// One agent for a resource read: its summary and newest report, from one lookup (no AgentAPI or forge).
+    public func agentCard(_ name: String) async throws -> AgentCard {
+        let agent = try await resolveAgent(name)
+        let reports = AgentApps.reports(in: agent.workspace)
+        return AgentCard(
+            agent: await summary(agent.workspace), latestReport: StatusModel.currentReport(agent.workspace).map(HistoryEntry.init),
+            pullRequest: PullRequest.newest(in: reports))
     }
 
     public func showAgent(_ name: String) async throws -> AgentDetail {
@@ -125,7 +155,8 @@ enum ListCursor {
 
     static func decode(_ cursor: String) throws -> String {
         guard let data = Data(base64Encoded: cursor), let text = String(data: data, encoding: .utf8), text.hasPrefix("after:") else {
-            throw FleetError(.invalidArgument, "cursor '\(Echo.cap(cursor, 40))' is not one list_agents returned; omit it to start from the first page.")
+            throw FleetError(
+                .invalidArgument, "cursor '\(Echo.cap(cursor, 40))' is not one list_agents returned; omit it to start from the first page.")
         }
         return String(text.dropFirst("after:".count))
     }

@@ -19,7 +19,7 @@ extension FleetService {
         try await sendInput(text, to: agent)
         return ActionResult(
             agent: agent.name, status: .busy, message: "Task sent to agent '\(agent.name)'. Call wait_for_agent to follow it.",
-            workspaceID: agent.workspace.id, buildID: agent.workspace.latestBuild.id, task: text)
+            workspaceID: agent.workspace.id, buildID: agent.workspace.latestBuild.id, task: Echo.cap(text, 500))
     }
 
     func refuseUnlessReady(_ name: String, _ derived: DerivedStatus) throws {
@@ -31,7 +31,8 @@ extension FleetService {
         case .pending, .starting:
             throw FleetError(
                 .wrongState,
-                "Agent '\(name)' is still \(derived.status.rawValue)" + (derived.reason.map { " (\($0))" } ?? "") + "; call wait_for_agent until it is idle.")
+                "Agent '\(name)' is still \(derived.status.rawValue)" + (derived.reason.map { " (\($0))" } ?? "")
+                    + "; call wait_for_agent until it is idle.")
         case .paused:
             throw FleetError(.wrongState, "Agent '\(name)' is paused; resume_agent resumes it (start_agent_task does too).")
         case .stopped, .stopping, .canceled, .canceling:
@@ -41,7 +42,8 @@ extension FleetService {
         case .failed:
             throw FleetError(
                 .wrongState,
-                "Agent '\(name)' has failed" + (derived.reason.map { " (\($0))" } ?? "") + "; call restart_agent, or delete_agent and create it again.")
+                "Agent '\(name)' has failed" + (derived.reason.map { " (\($0))" } ?? "")
+                    + "; call restart_agent, or delete_agent and create it again.")
         }
     }
 
@@ -49,6 +51,13 @@ extension FleetService {
     func sendInput(_ text: String, to agent: AgentRef) async throws {
         do {
             try await onChannel(for: agent) { try await $0.send(text, to: agent) }
+        } catch let error as TransportError {
+            // Never sent again: the answer was lost, not necessarily the input.
+            throw FleetError(
+                .coder,
+                "The connection to Coder failed while sending the task to agent '\(agent.name)' (\(error.reason)); it may or may not have been "
+                    + "delivered, so it was not sent again. Call show_agent_log or wait_for_agent to see whether the agent took it before sending it again."
+            )
         } catch let error as CoderAPIError where error.status == 409 || error.status == 502 && error.message.contains("not ready") {
             throw FleetError(
                 .wrongState, "Agent '\(agent.name)' is not ready for input (Coder: \(error.coderMessage)); wait_for_agent, then try again.")
@@ -100,7 +109,8 @@ extension FleetService {
             // e.g. 400 "Task is not configured with a sidebar app.", or AgentAPI unreachable while the workspace is down.
             logger.debug("no log for \(agent.name): \(error.coderMessage)")
             conversation = Conversation(entries: [], source: "agentapi")
-            note = offline
+            note =
+                offline
                 ? "Agent '\(agent.name)' is \(StatusModel.derive(agent.workspace).status.rawValue) and this deployment keeps no snapshot of its conversation."
                 : "No conversation is available (Coder: \(error.coderMessage))."
         } catch let error as FleetError where error.kind == .unavailable {
@@ -119,7 +129,8 @@ extension FleetService {
                 String(content.prefix(Self.maxLogEntryCharacters)) + "\n… [\(content.count - Self.maxLogEntryCharacters) more characters truncated]"
         }
         if conversation.isSnapshot {
-            note = "Agent '\(agent.name)' is not running: this is the conversation as Coder stored it"
+            note =
+                "Agent '\(agent.name)' is not running: this is the conversation as Coder stored it"
                 + (conversation.snapshotAt.map { " at " + CoderDate.format($0) } ?? "") + ", not a live one."
         }
         return AgentLog(page: result, source: conversation.source, snapshot: conversation.isSnapshot, snapshotAt: conversation.snapshotAt, note: note)
@@ -131,8 +142,15 @@ extension FleetService {
 
 /// The rules of a page request (1-indexed pages, at most 100 items a page).
 public enum PageRequest {
+    /// Larger page numbers are refused rather than answered with an empty page (and would not survive JSON's
+    /// 53-bit integers on the way back).
+    public static let maxPage = 1_000_000
+
     public static func validate(page: Int, pageSize: Int) throws {
         guard page >= 1 else { throw FleetError(.invalidArgument, "page must be 1 or more (pages are 1-indexed); got \(page).") }
         guard (1...100).contains(pageSize) else { throw FleetError(.invalidArgument, "page_size must be between 1 and 100; got \(pageSize).") }
+        guard page <= maxPage else {
+            throw FleetError(.invalidArgument, "page must be at most \(maxPage); got \(page). total_pages in any answer says how many there are.")
+        }
     }
 }

@@ -15,8 +15,10 @@ public struct FleetConfiguration: Sendable {
     /// in it, retries included, gets what is left (`CallDeadline`).
     public var callTimeout: Duration
 
-    public init(naming: AgentNaming = AgentNaming(), tasksAPI: TasksAPIGeneration? = nil, promptParameter: String = "AI Prompt",
-                pollInterval: Duration = .seconds(1), maxWait: Duration = .seconds(45), callTimeout: Duration = .seconds(30)) {
+    public init(
+        naming: AgentNaming = AgentNaming(), tasksAPI: TasksAPIGeneration? = nil, promptParameter: String = "AI Prompt",
+        pollInterval: Duration = .seconds(1), maxWait: Duration = .seconds(45), callTimeout: Duration = .seconds(30)
+    ) {
         self.naming = naming
         self.tasksAPI = tasksAPI
         self.promptParameter = promptParameter

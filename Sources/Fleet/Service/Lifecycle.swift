@@ -28,6 +28,13 @@ extension FleetService {
             workspaceName: naming.workspaceName(for: name), template: template, presetID: preset?.id,
             promptParameter: params.first { configuration.isPromptParameter($0.name) }?.name ?? configuration.promptParameter,
             prompt: prompt)
+        // Whether the name is taken, asked before writing: it tells "already exists" apart from "created, but the
+        // answer was lost" when a create request fails on the way back.
+        if let existing = try? await coder.workspace(owner: "me", name: creation.workspaceName, as: WorkspaceView.self) {
+            throw FleetError(
+                .conflict,
+                "Agent '\(naming.agentName(ofWorkspace: existing.name) ?? name)' already exists. Pick another name, or delete_agent '\(name)' first.")
+        }
         let workspace: WorkspaceView
         do {
             workspace = try await onChannel(for: nil) { try await $0.create(creation) }
@@ -44,7 +51,7 @@ extension FleetService {
             agent: name, status: status,
             message: "Agent '\(name)' is \(status.rawValue) in project '\(template.name)'" + (preset.map { " with role '\($0.name)'" } ?? "")
                 + ". Call wait_for_agent to follow it.",
-            workspaceID: workspace.id, buildID: workspace.latestBuild.id, role: preset?.name, project: template.name, task: prompt)
+            workspaceID: workspace.id, buildID: workspace.latestBuild.id, role: preset?.name, project: template.name, task: Echo.cap(prompt, 500))
     }
 
     /// The role asked for, or the project's default role.
@@ -55,10 +62,12 @@ extension FleetService {
         throw FleetError(
             .notFound,
             "Role '\(Echo.cap(role, 40))' does not exist in project '\(project)'." + Suggestions.phrase(Suggestions.closest(to: role, among: names))
-                + (names.isEmpty ? " This project has no roles; omit role." : " Roles: \(names.joined(separator: ", ")). Call list_agent_roles for details."))
+                + (names.isEmpty
+                    ? " This project has no roles; omit role." : " Roles: \(names.joined(separator: ", ")). Call list_agent_roles for details."))
     }
 
     /// After a create request whose answer was lost: did Coder create the workspace? Asks by name, once.
+    /// The name was free before the request (checked first), so a workspace by that name now is this call's.
     private func confirmCreated(_ creation: AgentCreation, name: String, after lost: TransportError) async throws -> WorkspaceView {
         let lookup = { try await self.coder.workspace(owner: "me", name: creation.workspaceName, as: WorkspaceView.self) }
         do {
@@ -66,6 +75,8 @@ extension FleetService {
             let workspace = try await CallDeadline.$current.withValue(ContinuousClock.now + .seconds(5)) { try await lookup() }
             logger.notice("create of \(creation.workspaceName) lost its answer (\(lost)); the workspace exists")
             return workspace
+        } catch let error as FleetError {
+            throw error
         } catch let lookupError as CoderAPIError where lookupError.status == 404 && !lookupError.isRouteMissing {
             throw FleetError(
                 .coder,
@@ -119,7 +130,9 @@ extension FleetService {
     }
 
     /// Stops the workspace if it runs, waits (bounded) for the stop, then starts it.
-    public func restartAgent(_ input: String, progress: @escaping @Sendable (Double, String) async -> Void = { _, _ in }) async throws
+    public func restartAgent(
+        _ input: String, progress: @escaping @Sendable (Double, String) async -> Void = { _, _ in }
+    ) async throws
         -> ActionResult
     {
         let agent = try await resolveAgent(input)
@@ -162,7 +175,9 @@ extension FleetService {
     }
 
     /// Polls a build until its job ends; nil when the configured maximum wait ran out first.
-    func waitForBuild(_ build: WorkspaceBuild, doing action: String, progress: @Sendable (Double, String) async -> Void) async throws
+    func waitForBuild(
+        _ build: WorkspaceBuild, doing action: String, progress: @Sendable (Double, String) async -> Void
+    ) async throws
         -> WorkspaceBuild?
     {
         let started = ContinuousClock.now

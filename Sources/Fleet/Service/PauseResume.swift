@@ -13,7 +13,8 @@ extension FleetService {
             return ActionResult(
                 agent: agent.name, status: .paused, message: "Agent '\(agent.name)' is already \(derived.reason ?? "paused").",
                 workspaceID: agent.workspace.id, buildID: agent.workspace.latestBuild.id)
-        case .busy, .idle, .complete, .needsInput, .failed where agent.workspace.latestBuild.status == .running:
+        case .busy, .idle, .complete, .needsInput,
+            .failed where agent.workspace.latestBuild.status == .running:
             break
         default:
             throw FleetError(
@@ -45,11 +46,13 @@ extension FleetService {
         let status = StatusModel.derive(agent.workspace).status
         if agent.workspace.latestBuild.status == .running || [.starting, .pending].contains(status) {
             return ActionResult(
-                agent: agent.name, status: status, message: "Agent '\(agent.name)' is already \(status == .pending ? "starting" : "running") (\(status.rawValue)).",
+                agent: agent.name, status: status,
+                message: "Agent '\(agent.name)' is already \(status == .pending ? "starting" : "running") (\(status.rawValue)).",
                 workspaceID: agent.workspace.id, buildID: agent.workspace.latestBuild.id)
         }
         guard [.paused, .stopped, .canceled, .failed].contains(status) else {
-            throw FleetError(.wrongState, "Agent '\(agent.name)' is \(status.rawValue); wait_for_agent until it is paused or stopped, then resume it.")
+            throw FleetError(
+                .wrongState, "Agent '\(agent.name)' is \(status.rawValue); wait_for_agent until it is paused or stopped, then resume it.")
         }
         let change = try await resume(agent)
         return ActionResult(
@@ -84,12 +87,13 @@ extension FleetService {
                 return ActionResult(
                     agent: agent.name, status: .busy,
                     message: "Agent '\(agent.name)' was paused; it was resumed and the task was sent. Call wait_for_agent to follow it.",
-                    workspaceID: agent.workspace.id, buildID: change.build.id, task: text, delivered: true)
+                    workspaceID: agent.workspace.id, buildID: change.build.id, task: Echo.cap(text, 500), delivered: true)
             }
             if [.failed, .stopped, .canceled, .deleted, .deleting].contains(status.status) && ContinuousClock.now - started > .seconds(2) {
                 throw FleetError(
                     .wrongState,
-                    "Agent '\(agent.name)' did not come back after resuming: it is \(status.status.rawValue)" + (status.reason.map { " (\($0))" } ?? "")
+                    "Agent '\(agent.name)' did not come back after resuming: it is \(status.status.rawValue)"
+                        + (status.reason.map { " (\($0))" } ?? "")
                         + ". The task was not sent; restart_agent, then start_agent_task again.")
             }
             let elapsed = ContinuousClock.now - started
@@ -98,7 +102,7 @@ extension FleetService {
                     agent: agent.name, status: status.status,
                     message: "Agent '\(agent.name)' was paused and is resuming (\(status.status.rawValue)); it did not take input within "
                         + "\(Int(limit.seconds)) s, so the task was NOT sent. Call wait_for_agent until it is idle, then start_agent_task again.",
-                    workspaceID: agent.workspace.id, buildID: change.build.id, task: text, delivered: false)
+                    workspaceID: agent.workspace.id, buildID: change.build.id, task: Echo.cap(text, 500), delivered: false)
             }
             await progress(elapsed.seconds, "resuming agent '\(agent.name)': \(status.status.rawValue)" + (status.reason.map { " (\($0))" } ?? ""))
             try await Task.sleep(for: min(configuration.pollInterval, limit - elapsed))

@@ -18,14 +18,23 @@ extension FleetService {
             guard let set = AgentStatus.matching(filter: goal) else {
                 throw FleetError(
                     .invalidArgument,
-                    "Unknown until '\(Echo.cap(goal, 40))'. Use change, settled, or a status: \(AgentStatus.filterVocabulary.joined(separator: ", ")).")
+                    "Unknown until '\(Echo.cap(goal, 40))'. Use change, settled, or a status: \(AgentStatus.filterVocabulary.joined(separator: ", "))."
+                )
             }
             targets = set
         }
         let limit = min(timeout ?? configuration.maxWait, configuration.maxWait)
         guard limit > .zero else { throw FleetError(.invalidArgument, "timeout_seconds must be positive.") }
         let started = ContinuousClock.now
-        let first = try await resolveAgent(input)
+        let first: AgentRef
+        do {
+            first = try await resolveAgent(input)
+        } catch let error as FleetError where error.kind == .notFound && targets?.contains(.deleted) == true {
+            // Waiting for a deletion that already finished: the agent is gone, which is what was asked for.
+            return WaitResult(
+                agent: naming.normalise(input), status: .deleted, previousStatus: .deleted, changed: false, timedOut: false, waitedSeconds: 0,
+                lastTask: nil, pullRequest: nil, newReports: [], statusReason: "no agent by that name exists (any more)")
+        }
         let name = first.name
         let initial = await currentStatus(first)
         // Reports count as new only if they are newer than everything seen at the start and than the build the

@@ -1,5 +1,5 @@
-import Foundation
 import CoderAPI
+import Foundation
 
 /// Maps agent names to workspace names and checks them against Coder's rules before anything is written.
 public struct AgentNaming: Sendable, Hashable {
@@ -46,12 +46,16 @@ public struct AgentNaming: Sendable, Hashable {
         let name = normalise(trimmed)
         let budget = WorkspaceName.maxLength - prefix.count
         guard name.count <= budget else {
-            throw FleetError(.invalidArgument, "Agent name '\(Echo.cap(name, 40))' is too long: agent names have at most \(budget) characters. "
-                + "Call list_agents to see the agents.")
+            throw FleetError(
+                .invalidArgument,
+                "Agent name '\(Echo.cap(name, 40))' is too long: agent names have at most \(budget) characters. "
+                    + "Call list_agents to see the agents.")
         }
         guard WorkspaceName.hasValidCharacters(workspaceName(for: name)) else {
-            throw FleetError(.invalidArgument, "'\(Echo.cap(name, 40))' is not an agent name: agent names are ASCII letters, digits and single "
-                + "hyphens. Call list_agents to see the agents.")
+            throw FleetError(
+                .invalidArgument,
+                "'\(Echo.cap(name, 40))' is not an agent name: agent names are ASCII letters, digits and single "
+                    + "hyphens. Call list_agents to see the agents.")
         }
         return .name(name)
     }
@@ -61,13 +65,19 @@ public struct AgentNaming: Sendable, Hashable {
         let workspace = workspaceName(for: agent)
         let budget = WorkspaceName.maxLength - prefix.count
         if agent.isEmpty {
-            throw FleetError(.invalidArgument, "Agent name is empty. Use letters, digits and single hyphens, at most \(budget) characters (e.g. 'sony').")
+            throw FleetError(
+                .invalidArgument, "Agent name is empty. Use letters, digits and single hyphens, at most \(budget) characters (e.g. 'sony').")
         }
         if workspace.count > WorkspaceName.maxLength {
-            throw FleetError(.invalidArgument, "Agent name '\(Echo.cap(agent, 40))' is \(agent.count) characters; with the '\(prefix)' prefix Coder allows at most \(budget).")
+            throw FleetError(
+                .invalidArgument,
+                "Agent name '\(Echo.cap(agent, 40))' is \(agent.count) characters; with the '\(prefix)' prefix Coder allows at most \(budget).")
         }
         if !WorkspaceName.hasValidCharacters(workspace) {
-            throw FleetError(.invalidArgument, "Agent name '\(Echo.cap(agent, 40))' is not a valid Coder workspace name: use ASCII letters, digits and single hyphens, not at the start or end (e.g. 'sony' or 'review-bot').")
+            throw FleetError(
+                .invalidArgument,
+                "Agent name '\(Echo.cap(agent, 40))' is not a valid Coder workspace name: use ASCII letters, digits and single hyphens, not at the start or end (e.g. 'sony' or 'review-bot')."
+            )
         }
         if WorkspaceName.isReserved(workspace) {
             throw FleetError(.invalidArgument, "'\(workspace)' is reserved by Coder; pick another agent name.")

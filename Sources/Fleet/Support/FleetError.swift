@@ -30,7 +30,8 @@ public struct FleetError: Error, Sendable, CustomStringConvertible {
             text = "Coder refused to \(action) (HTTP \(api.status)): \(Echo.cap(api.coderMessage, 600))"
             switch api.status {
             case 401:
-                text += " The Coder session token was rejected (expired or revoked): renew CODER_SESSION_TOKEN (coder tokens create) "
+                text +=
+                    " The Coder session token was rejected (expired or revoked): renew CODER_SESSION_TOKEN (coder tokens create) "
                     + "or run `coder login`, then restart fleet-mcp."
             case 403:
                 text += " Your Coder user may not do this; ask a Coder admin for access."
@@ -44,12 +45,14 @@ public struct FleetError: Error, Sendable, CustomStringConvertible {
             }
         case let transport as TransportError where transport.isTimeout:
             let limit = transport.after.map { " within \(TransportError.seconds($0)) s" } ?? ""
-            text = "Coder did not answer\(limit) while trying to \(action). Try again; if it keeps happening, check that the deployment at "
+            text =
+                "Coder did not answer\(limit) while trying to \(action). Try again; if it keeps happening, check that the deployment at "
                 + "CODER_URL is up."
         case let transport as TransportError:
             text = "Could not reach Coder to \(action): \(transport.reason). Check CODER_URL and that the deployment is up."
         case let decoding as CoderDecodingError:
-            text = "Coder's answer could not be read while trying to \(action) (\(Echo.cap(decoding.reason, 200))). Try again; if it keeps "
+            text =
+                "Coder's answer could not be read while trying to \(action) (\(Echo.cap(decoding.reason, 200))). Try again; if it keeps "
                 + "happening, the deployment may run a Coder version fleet-mcp does not know."
         default:
             text = "Failed to \(action): \(Echo.cap(String(describing: error), 300))"

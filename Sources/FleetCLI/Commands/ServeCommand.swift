@@ -12,13 +12,17 @@ struct FleetOptions: ParsableArguments {
     @Option(name: .customLong("coder-url"), help: "Coder deployment URL (default: $CODER_URL, then the Coder CLI's login).")
     var coderURL: String?
 
-    @Option(name: .customLong("token-file"), help: "File holding the Coder session token (default: $CODER_SESSION_TOKEN or $CODER_TOKEN, then the Coder CLI's login).")
+    @Option(
+        name: .customLong("token-file"),
+        help: "File holding the Coder session token (default: $CODER_SESSION_TOKEN or $CODER_TOKEN, then the Coder CLI's login).")
     var tokenFile: String?
 
     @Option(name: .customLong("name-prefix"), help: "Prefix of agent workspace names.")
     var namePrefix: String = "agent-"
 
-    @Option(name: .customLong("tasks-api"), help: "How to reach agents: auto (detect from the Coder version), stable, experimental, or none (AgentAPI through the app proxy).")
+    @Option(
+        name: .customLong("tasks-api"),
+        help: "How to reach agents: auto (detect from the Coder version), stable, experimental, or none (AgentAPI through the app proxy).")
     var tasksAPI: String = "auto"
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (logs go to stderr).")
@@ -41,7 +45,8 @@ struct FleetOptions: ParsableArguments {
         let names = Set(tools.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         let unknown = names.subtracting(known)
         guard unknown.isEmpty else {
-            throw ValidationError("--tools names unknown tools: \(unknown.sorted().joined(separator: ", ")). Tools: \(known.joined(separator: ", ")).")
+            throw ValidationError(
+                "--tools names unknown tools: \(unknown.sorted().joined(separator: ", ")). Tools: \(known.joined(separator: ", ")).")
         }
         return names
     }
@@ -57,7 +62,9 @@ struct FleetOptions: ParsableArguments {
         if !namePrefix.isEmpty, !namePrefix.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
             throw ValidationError("--name-prefix may hold only letters, digits and hyphens.")
         }
-        guard callTimeout.isFinite, (1...600).contains(callTimeout) else { throw ValidationError("--call-timeout must be between 1 and 600 seconds.") }
+        guard callTimeout.isFinite, (1...600).contains(callTimeout) else {
+            throw ValidationError("--call-timeout must be between 1 and 600 seconds.")
+        }
         return FleetConfiguration(
             naming: AgentNaming(prefix: namePrefix), tasksAPI: pinned, callTimeout: .milliseconds(Int64(callTimeout * 1000)))
     }
@@ -78,32 +85,45 @@ func makeCoderClient(url: URL, token: SessionToken, live: LiveTransport) -> Code
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the fleet tools over MCP stdio (the default command).")
+        abstract: "Serve the fleet tools over MCP stdio (the default command), or over Streamable HTTP with --http.")
 
     @OptionGroup var options: FleetOptions
 
     @Flag(help: "Serve against an embedded Coder sandbox with simulated agents instead of a real deployment.")
     var sandbox = false
 
-    @Option(name: .customLong("sandbox-version"), help: "Coder version the embedded sandbox emulates: 2.27, 2.35 or 2.37.")
+    @Option(name: .customLong("sandbox-version"), help: "Coder version the embedded sandbox emulates: \(SandboxVersion.list).")
     var sandboxVersion: String = "2.35"
 
-    @Option(name: .customLong("sandbox-speed"), help: "Scale of the embedded sandbox's simulated delays (1 is life-like).")
-    var sandboxSpeed: Double = 1
+    @Option(
+        name: .customLong("sandbox-time-scale"),
+        help: "Multiplier of every simulated delay of the embedded sandbox (1 is life-like, 0.1 ten times faster).")
+    var sandboxTimeScale: Double = 1
+
+    @Option(name: .customLong("sandbox-speed"), help: .hidden) var sandboxSpeed: Double?  // the old name of --sandbox-time-scale
+
+    @Option(name: .customLong("sandbox-idle-pause"), help: "Seconds after which the embedded sandbox pauses an idle task (2.31–2.36).")
+    var sandboxIdlePause: Double?
+
+    @Option(name: .customLong("sandbox-faults"), help: "Faults the embedded sandbox injects (see `fleet-mcp sandbox --help`).")
+    var sandboxFaults: String?
+
+    @OptionGroup(title: "Streamable HTTP (for a team)") var http: HTTPServeOptions
 
     func run() async throws {
         LogSetup.bootstrap(level: options.logLevel)
         let logger = Logger(label: "fleet-mcp")
         let configuration = try options.configuration()
+        if http.listen != nil {
+            try await HTTPServe(fleet: options, http: http, configuration: configuration, startSandbox: sandbox ? startSandbox : nil).run()
+            return
+        }
         var running: RunningSandbox?
         let connection: CoderConnection
         if sandbox {
-            guard let version = SandboxVersion(rawValue: sandboxVersion) else { throw ValidationError("--sandbox-version must be 2.27, 2.35 or 2.37.") }
-            guard sandboxSpeed >= 0 else { throw ValidationError("--sandbox-speed must not be negative.") }
-            let started = try await RunningSandbox.start(SandboxOptions(port: 0, coderVersion: version, agentSpeed: sandboxSpeed))
+            let started = try await startSandbox()
             running = started
             connection = CoderConnection(url: started.url, token: SessionToken(started.token), source: "embedded sandbox")
-            logger.notice("embedded Coder sandbox (v\(version.rawValue)) at \(started.url)")
         } else {
             do {
                 connection = try CoderConnection.resolve(urlFlag: options.coderURL, tokenFile: options.tokenFile)
@@ -139,5 +159,24 @@ struct ServeCommand: AsyncParsableCommand {
         await server.stop()
         try? await live.shutdown()
         try? await running?.stop()
+    }
+
+    /// Starts the embedded Coder sandbox the `--sandbox*` flags describe.
+    @Sendable func startSandbox() async throws -> RunningSandbox {
+        guard let version = SandboxVersion(rawValue: sandboxVersion) else {
+            throw ValidationError("--sandbox-version must be \(SandboxVersion.list).")
+        }
+        let timeScale = sandboxSpeed ?? sandboxTimeScale
+        guard timeScale >= 0 else { throw ValidationError("--sandbox-time-scale must not be negative.") }
+        guard (sandboxIdlePause ?? 0) >= 0 else { throw ValidationError("--sandbox-idle-pause must not be negative.") }
+        let faults: FaultPlan?
+        do { faults = try sandboxFaults.map { try FaultPlan.resolve($0) } } catch { throw ValidationError("--sandbox-faults: \(error)") }
+        let started = try await RunningSandbox.start(
+            SandboxOptions(
+                port: 0, coderVersion: version, timeScale: timeScale,
+                idlePause: sandboxIdlePause.map { .milliseconds($0 * 1000) },
+                faults: faults))
+        Logger(label: "fleet-mcp").notice("embedded Coder sandbox (v\(version.rawValue)) at \(started.url)")
+        return started
     }
 }

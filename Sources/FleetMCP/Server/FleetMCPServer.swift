@@ -19,6 +19,8 @@ public struct FleetMCPServer: Sendable {
 
     public let fleet: FleetService
     public let tools: [FleetTool]
+    /// Pushes resource changes to subscribed sessions (shared by every session this server makes).
+    public let watcher: FleetWatcher
     let version: String
     private let inFlight = InFlightCalls()
     let logger: Logger
@@ -26,11 +28,14 @@ public struct FleetMCPServer: Sendable {
     /// - Parameters:
     ///   - readOnly: offer only the tools that change nothing (`--read-only`).
     ///   - allowedTools: offer only these tools (`--tools`); nil offers all.
-    public init(fleet: FleetService, version: String, readOnly: Bool = false, allowedTools: Set<String>? = nil,
-                logger: Logger = Logger(label: "fleet-mcp.mcp")) {
+    public init(
+        fleet: FleetService, version: String, readOnly: Bool = false, allowedTools: Set<String>? = nil,
+        logger: Logger = Logger(label: "fleet-mcp.mcp")
+    ) {
         self.fleet = fleet
         self.version = version
         self.logger = logger
+        self.watcher = FleetWatcher(fleet: fleet, interval: fleet.configuration.pollInterval, logger: logger)
         self.tools = FleetTools.all.filter { tool in
             (!readOnly || tool.definition.annotations.readOnlyHint == true) && (allowedTools?.contains(tool.name) ?? true)
         }
@@ -41,20 +46,42 @@ public struct FleetMCPServer: Sendable {
 
     /// A server with every tool registered, ready for `start(transport:)`.
     public func makeServer() async -> Server {
-        let server = Server(name: Self.name, version: version, title: "Fleet of Claude Code agents on Coder",
-                            instructions: Self.instructions, capabilities: .init(tools: .init(listChanged: false)))
+        let server = Server(
+            name: Self.name, version: version, title: "Fleet of Claude Code agents on Coder",
+            instructions: Self.instructions,
+            capabilities: .init(resources: .init(subscribe: true, listChanged: true), tools: .init(listChanged: false)))
         let definitions = self.definitions
         await server.withMethodHandler(ListTools.self) { _ in ListTools.Result(tools: definitions) }
         let box = WeakServer(server)
+        await registerResources(on: server, box: box)
         await server.withMethodHandler(CallTool.self) { [self] params in
             let token = params._meta?.progressToken
             let context = ToolContext { progress, total, message in
                 guard let token, let server = box.server else { return }
-                try? await server.notify(ProgressNotification.message(.init(progressToken: token, progress: progress, total: total, message: message)))
+                try? await server.notify(
+                    ProgressNotification.message(.init(progressToken: token, progress: progress, total: total, message: message)))
             }
             return try await self.call(params.name, arguments: params.arguments, context: context)
         }
         return server
+    }
+
+    /// The fleet as resources: list, templates, read, subscribe and unsubscribe.
+    func registerResources(on server: Server, box: WeakServer) async {
+        let fleet = self.fleet
+        let watcher = self.watcher
+        await server.withMethodHandler(ListResources.self) { _ in try await FleetResources.list(fleet) }
+        await server.withMethodHandler(ListResourceTemplates.self) { _ in ListResourceTemplates.Result(templates: [FleetResources.template]) }
+        await server.withMethodHandler(ReadResource.self) { params in try await FleetResources.read(fleet, uri: params.uri) }
+        await server.withMethodHandler(ResourceSubscribe.self) { params in
+            _ = try FleetResources.agentName(in: params.uri)
+            if let server = box.server { await watcher.subscribe(server, uri: params.uri) }
+            return Empty()
+        }
+        await server.withMethodHandler(ResourceUnsubscribe.self) { params in
+            if let server = box.server { await watcher.unsubscribe(server, uri: params.uri) }
+            return Empty()
+        }
     }
 
     /// Runs one tool. Tool failures are results with `isError: true`; an unknown tool is a protocol error.
@@ -80,7 +107,8 @@ public struct FleetMCPServer: Sendable {
             let value = try structured(output)
             let text = String(decoding: try FleetJSON.encoder().encode(value), as: UTF8.self)
             logger.info("\(name) ok in \(ContinuousClock.now - started)")
-            return CallTool.Result(content: [.text(text: text, annotations: nil, _meta: nil)], structuredContent: Optional.some(value), isError: false)
+            return CallTool.Result(
+                content: [.text(text: text, annotations: nil, _meta: nil)], structuredContent: Optional.some(value), isError: false)
         } catch is CancellationError {
             throw CancellationError()
         } catch let error as FleetError {

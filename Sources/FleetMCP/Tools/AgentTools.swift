@@ -15,7 +15,8 @@ enum AgentTools {
                 "project": .string("Project name (e.g., Setup, DataOne); see list_agent_projects", minLength: 1),
                 "task": .string("Task description defining objectives and constraints", minLength: 1),
                 "role": .string(
-                    "Agent role matching a Coder workspace preset (e.g., coder, operator); see list_agent_roles. Omit for the project's default role."),
+                    "Agent role matching a Coder workspace preset (e.g., coder, operator); see list_agent_roles. Omit for the project's default role."
+                ),
             ],
             required: ["name", "project", "task"], output: ActionResult.self,
             annotations: .init(readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true)

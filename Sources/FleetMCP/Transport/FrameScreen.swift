@@ -16,6 +16,10 @@ enum FrameScreen {
 
     static func check(_ frame: Data) -> Verdict {
         let decoder = JSONDecoder()
+        // The whole frame must be JSON the SDK can read: valid UTF-8, no lone surrogates, no out-of-range numbers.
+        guard (try? decoder.decode(JSONValue.self, from: frame)) != nil else {
+            return .reply(error(id: .null, code: -32700, "Parse error: the message is not valid JSON."))
+        }
         if let batch = try? decoder.decode([Probe].self, from: frame) {
             guard !batch.isEmpty else { return .reply(error(id: .null, code: -32600, "Invalid Request: an empty batch.")) }
             guard batch.allSatisfy({ $0.problem == nil }) else {
@@ -49,9 +53,13 @@ enum FrameScreen {
         enum Kind: Decodable, Equatable {
             case null, object, other
             init(from decoder: any Decoder) throws {
-                if let single = try? decoder.singleValueContainer(), single.decodeNil() { self = .null }
-                else if (try? decoder.container(keyedBy: Key.self)) != nil { self = .object }
-                else { self = .other }
+                if let single = try? decoder.singleValueContainer(), single.decodeNil() {
+                    self = .null
+                } else if (try? decoder.container(keyedBy: Key.self)) != nil {
+                    self = .object
+                } else {
+                    self = .other
+                }
             }
         }
         struct Key: CodingKey {
@@ -63,6 +71,7 @@ enum FrameScreen {
         }
         struct Params: Decodable {
             var arguments: Kind?
+            var name: String?
         }
 
         var id: ID?
@@ -71,14 +80,19 @@ enum FrameScreen {
         var methodIsString = true
         var params: Kind?
         var arguments: Kind?
+        var toolName: String?
         var isResponse = false
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: Key.self)
             if container.contains(Key("id")) {
-                if let number = try? container.decode(Int.self, forKey: Key("id")) { id = .integer(number) }
-                else if let text = try? container.decode(String.self, forKey: Key("id")) { id = .string(text) }
-                else { id = .invalid }
+                if let number = try? container.decode(Int.self, forKey: Key("id")) {
+                    id = .integer(number)
+                } else if let text = try? container.decode(String.self, forKey: Key("id")) {
+                    id = .string(text)
+                } else {
+                    id = .invalid
+                }
             }
             jsonrpc = try? container.decode(String.self, forKey: Key("jsonrpc"))
             if container.contains(Key("method")) {
@@ -86,7 +100,11 @@ enum FrameScreen {
                 methodIsString = method != nil
             }
             params = try? container.decodeIfPresent(Kind.self, forKey: Key("params"))
-            if params == .object { arguments = (try? container.decode(Params.self, forKey: Key("params")))?.arguments }
+            if params == .object {
+                let decoded = try? container.decode(Params.self, forKey: Key("params"))
+                arguments = decoded?.arguments
+                toolName = decoded?.name
+            }
             isResponse = container.contains(Key("result")) || container.contains(Key("error"))
         }
 
@@ -102,6 +120,7 @@ enum FrameScreen {
             if method == "tools/call", let arguments, arguments == .other {
                 return (-32602, "Invalid params: tools/call arguments must be an object.")
             }
+            if method == "tools/call", toolName == nil { return (-32602, "Invalid params: tools/call needs a tool name.") }
             return nil
         }
     }
@@ -112,8 +131,15 @@ enum FrameScreen {
     }
 
     private static func error(id: JSONValue, code: Int, _ message: String) -> Data {
-        struct ErrorBody: Encodable { var code: Int; var message: String }
-        struct Response: Encodable { var jsonrpc = "2.0"; var id: JSONValue; var error: ErrorBody }
+        struct ErrorBody: Encodable {
+            var code: Int
+            var message: String
+        }
+        struct Response: Encodable {
+            var jsonrpc = "2.0"
+            var id: JSONValue
+            var error: ErrorBody
+        }
         return (try? JSONEncoder().encode(Response(id: id, error: ErrorBody(code: code, message: message)))) ?? Data()
     }
 }

@@ -36,7 +36,8 @@ public struct AgentSummary: Codable, Sendable, Hashable {
             "pull_request": .string("Newest pull-request link the agent reported"),
             "last_event_at": .time,
             "created_at": .time,
-            "paused_by": .string("Who paused the agent: user, or idle_timeout (Coder paused it after it sat idle)", enumeration: ["user", "idle_timeout"]),
+            "paused_by": .string(
+                "Who paused the agent: user, or idle_timeout (Coder paused it after it sat idle)", enumeration: ["user", "idle_timeout"]),
             "paused_since": .time,
         ], required: ["name", "workspace_name", "workspace_id", "owner", "status", "project", "last_event_at", "created_at"])
 }
@@ -49,6 +50,13 @@ public struct AgentList: FleetOutput, Hashable {
     /// Pass as `cursor` for the next page; absent on the last page.
     public var nextCursor: String?
     public var counts: [String: Int]
+
+    public init(agents: [AgentSummary], totalCount: Int, nextCursor: String?, counts: [String: Int]) {
+        self.agents = agents
+        self.totalCount = totalCount
+        self.nextCursor = nextCursor
+        self.counts = counts
+    }
 
     public static let schema = JSONSchema.object(
         [
@@ -137,4 +145,14 @@ public struct AppSummary: Codable, Sendable, Hashable {
             "slug": .string("App slug"), "display_name": .string("App name"), "url": .string("App URL through Coder"),
             "health": .string("App health"), "is_agent_api": .boolean("The AgentAPI (Claude Code) app"),
         ], required: ["slug", "display_name", "url", "health", "is_agent_api"])
+}
+
+/// One agent as the `fleet://agents/{name}` resource shows it: status, latest report, pull request.
+public struct AgentCard: FleetOutput, Hashable {
+    public var agent: AgentSummary
+    public var latestReport: HistoryEntry?
+    public var pullRequest: PullRequest?
+
+    public static let schema = JSONSchema.object(
+        ["agent": AgentSummary.schema, "latest_report": HistoryEntry.schema, "pull_request": PullRequest.schema], required: ["agent"])
 }

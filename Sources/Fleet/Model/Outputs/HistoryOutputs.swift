@@ -10,6 +10,15 @@ public struct HistoryEntry: Codable, Sendable, Hashable, PageItem {
     public var needsUserAttention: Bool
     public var createdAt: Date
 
+    public init(id: String, state: String, message: String, uri: String, needsUserAttention: Bool, createdAt: Date) {
+        self.id = id
+        self.state = state
+        self.message = message
+        self.uri = uri
+        self.needsUserAttention = needsUserAttention
+        self.createdAt = createdAt
+    }
+
     public static let pageKey = "tasks"
 
     public static let schema = JSONSchema.object(

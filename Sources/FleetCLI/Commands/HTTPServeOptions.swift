@@ -1,0 +1,104 @@
+import ArgumentParser
+import FleetHTTP
+import Foundation
+
+/// `serve --http …`: MCP Streamable HTTP for a team, with per-user identity.
+struct HTTPServeOptions: ParsableArguments {
+    @Option(
+        name: .customLong("http"),
+        help: ArgumentHelp(
+            "Serve MCP Streamable HTTP on [HOST:]PORT instead of stdio (host default 127.0.0.1).",
+            valueName: "[host:]port"))
+    var listen: String?
+
+    @Option(name: .customLong("path"), help: "The MCP endpoint's path.")
+    var path: String = "/mcp"
+
+    @Option(name: .customLong("users"), help: "Users file (YAML): name, token_sha256, coder_token_file or coder_token_env, read_only, tools.")
+    var usersFile: String?
+
+    @Option(
+        name: .customLong("bearer-token-file"),
+        help: "Single user: the bearer token clients send, read from this file; acts with the server's own Coder credential.")
+    var bearerTokenFile: String?
+
+    @Option(name: .customLong("oauth-issuer"), help: "OAuth 2.1 resource-server mode: the issuer (iss) of accepted JWT access tokens.")
+    var oauthIssuer: String?
+
+    @Option(name: .customLong("oauth-audience"), help: "This server's URL: the audience (aud) tokens must carry, e.g. https://fleet.example.com/mcp.")
+    var oauthAudience: String?
+
+    @Option(name: .customLong("jwks"), help: "The issuer's signing keys: a JWKS file or an http(s) URL.")
+    var jwks: String?
+
+    @Option(
+        name: .customLong("oauth-claim"),
+        help: "The claim naming the user (matched with oauth_subject or name in --users; default: email, then sub).")
+    var oauthClaim: String?
+
+    @Flag(name: .customLong("stateful"), help: "Sessions (MCP-Session-Id, GET stream, DELETE, Last-Event-ID) instead of stateless requests.")
+    var stateful = false
+
+    @Option(name: .customLong("allowed-host"), help: "A Host header value to accept besides loopback names (repeatable; DNS-rebinding protection).")
+    var allowedHosts: [String] = []
+
+    @Option(name: .customLong("allowed-origin"), help: "An Origin to accept besides loopback and allowed hosts (repeatable); others get 403.")
+    var allowedOrigins: [String] = []
+
+    @Option(name: .customLong("public-url"), help: "This server's public URL, for the resource_metadata of 401 challenges (default: from Host).")
+    var publicURL: String?
+
+    @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted.")
+    var maxBodyBytes: Int = 1 << 20
+
+    @Option(name: .customLong("max-concurrent-per-user"), help: "Requests one user may have in flight at once (more get 429).")
+    var maxConcurrentPerUser: Int = 16
+
+    @Option(name: .customLong("max-stream-seconds"), help: "Longest an SSE stream stays open.")
+    var maxStreamSeconds: Double = 600
+
+    @Option(name: .customLong("shutdown-timeout"), help: "On SIGTERM, seconds to let accepted calls finish before cancelling them.")
+    var shutdownTimeout: Double = 120
+
+    @Option(name: .customLong("port-file"), help: "Write the bound port to this file once listening (with --http …:0).")
+    var portFile: String?
+
+    func validate() throws {
+        guard listen == nil else { return }
+        let httpOnly: [(String, Bool)] = [
+            ("--users", usersFile != nil), ("--bearer-token-file", bearerTokenFile != nil), ("--oauth-issuer", oauthIssuer != nil),
+            ("--oauth-audience", oauthAudience != nil), ("--jwks", jwks != nil), ("--stateful", stateful), ("--port-file", portFile != nil),
+            ("--allowed-host", !allowedHosts.isEmpty), ("--allowed-origin", !allowedOrigins.isEmpty), ("--public-url", publicURL != nil),
+        ]
+        if let (flag, _) = httpOnly.first(where: \.1) { throw ValidationError("\(flag) needs --http [HOST:]PORT.") }
+    }
+
+    /// The server options these flags describe.
+    func serverOptions() throws -> HTTPServerOptions {
+        guard let listen, let (host, port) = HTTPServerOptions.parseListen(listen) else {
+            throw ValidationError("--http takes [HOST:]PORT, e.g. 8080, 127.0.0.1:8080 or 0.0.0.0:8080.")
+        }
+        guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024.") }
+        guard (1...10_000).contains(maxConcurrentPerUser) else { throw ValidationError("--max-concurrent-per-user must be 1–10000.") }
+        guard maxStreamSeconds >= 1, shutdownTimeout >= 0 else { throw ValidationError("--max-stream-seconds must be ≥ 1, --shutdown-timeout ≥ 0.") }
+        return HTTPServerOptions(
+            host: host, port: port, path: path, stateful: stateful, allowedHosts: allowedHosts, allowedOrigins: allowedOrigins,
+            maxBodyBytes: maxBodyBytes, maxStreamLifetime: .milliseconds(Int64(maxStreamSeconds * 1000)),
+            shutdownTimeout: .milliseconds(Int64(shutdownTimeout * 1000)), publicURL: publicURL)
+    }
+
+    /// OAuth settings, when `--oauth-issuer` is given (then `--oauth-audience` and `--jwks` are required).
+    func oauthSettings() throws -> OAuthSettings? {
+        guard let oauthIssuer else {
+            guard oauthAudience == nil, jwks == nil, oauthClaim == nil else {
+                throw ValidationError("--oauth-audience, --jwks and --oauth-claim need --oauth-issuer.")
+            }
+            return nil
+        }
+        guard let oauthAudience, let jwks else { throw ValidationError("--oauth-issuer needs --oauth-audience and --jwks.") }
+        guard let audience = URL(string: oauthAudience), audience.scheme != nil, audience.host != nil else {
+            throw ValidationError("--oauth-audience must be this server's absolute URL, e.g. https://fleet.example.com/mcp.")
+        }
+        return OAuthSettings(issuer: oauthIssuer, audience: audience.absoluteString, jwks: jwks, claim: oauthClaim)
+    }
+}

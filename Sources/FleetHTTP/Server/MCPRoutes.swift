@@ -1,0 +1,37 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MCP
+import NIOCore
+
+/// The MCP endpoint: reads the body (capped), hands the request to the stateless endpoint or the session store,
+/// and sends back what the SDK's transport answered.
+struct MCPRoutes: Sendable {
+    let options: HTTPServerOptions
+    let stateless: StatelessEndpoint
+    let sessions: SessionStore
+    let streams: StreamGuard
+    let metrics: FleetMetrics
+
+    func handle(_ request: Request, context: FleetHTTPContext) async throws -> Response {
+        guard let user = context.user else { throw HTTPError(.unauthorized) }
+        var request = request
+        var body: Data?
+        if request.method == .post {
+            do {
+                body = Data(buffer: try await request.collectBody(upTo: options.maxBodyBytes))
+            } catch {
+                metrics.rejected("body_too_large")
+                let refusal = MCPResponse.error(statusCode: 413, .invalidRequest("Request body larger than \(options.maxBodyBytes) bytes"))
+                return HTTPBridge.response(refusal, streams: streams, closesAtShutdown: false)
+            }
+        }
+        let sdkRequest = HTTPBridge.request(request, body: body)
+        let response = options.stateful ? await sessions.handle(sdkRequest, user: user) : await stateless.handle(sdkRequest, user: user)
+        // A POST's stream is its call: it keeps the user's permit until it ends. A GET stream only waits for messages.
+        let permit = context.permit
+        let isGET = request.method == .get
+        if isGET { permit?.release() }
+        return HTTPBridge.response(response, streams: streams, closesAtShutdown: isGET) { permit?.release() }
+    }
+}
