@@ -86,7 +86,7 @@ struct BenchCommand: AsyncParsableCommand {
             }
         }
         if holdSandbox, let benchCase = selected.first {
-            let options = SandboxOptions(port: 0, coderVersion: .v2_27, latency: .milliseconds(benchCase.latencyMs), agentSpeed: 0)
+            let options = SandboxOptions(port: 0, coderVersion: .v2_27, latency: .milliseconds(benchCase.latencyMs), timeScale: 0)
             let sandbox = try await RunningSandbox.start(options)
             try await sandbox.seedFleet(agents: benchCase.agents, statusesPerAgent: benchCase.statuses)
             FileHandle.standardOutput.write(Data("CODER_URL=\(sandbox.url.absoluteString)\nCODER_SESSION_TOKEN=\(sandbox.token)\n".utf8))

@@ -18,7 +18,7 @@ import Testing
         return try await http.task(name)
     }
 
-    /// Paused, and its stop build done (a stopping workspace already shows as paused, but takes no new build).
+    /// Paused (its stop build done) as both the task and the workspace say.
     static func isPaused(_ http: SandboxHTTP, _ name: String) async throws -> Bool {
         let task = try await http.task(name)
         guard task.status == .paused, let workspaceID = task.workspaceID else { return false }

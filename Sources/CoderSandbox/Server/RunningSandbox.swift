@@ -58,11 +58,11 @@ public final class RunningSandbox: Sendable {
             simulator: simulator, log: log)
     }
 
-    /// Stops simulated agents and the server.
+    /// Stops the server, then the simulated agents (so no request still in flight starts new work after them).
     public func stop() async throws {
-        simulator.shutdown()
         task.cancel()
         _ = try? await task.value
+        simulator.shutdown()
         log.close()
     }
 

@@ -13,7 +13,8 @@ final class Simulator: Sendable {
     /// Idle agents of tasks are paused after this long (real time), on versions with pause.
     let idlePause: Duration?
     let logger: Logger
-    private let running = Mutex<[String: Task<Void, Never>]>([:])
+    /// The simulated activities under way, by key; closed at shutdown, after which nothing new starts.
+    private let running = Mutex<(tasks: [String: (id: UUID, task: Task<Void, Never>)], closed: Bool)>(([:], false))
 
     init(store: SandboxStore, timeScale: Double, seed: UInt64, idlePause: Duration? = nil, logger: Logger) {
         self.store = store
@@ -30,23 +31,33 @@ final class Simulator: Sendable {
 
     /// Stops every simulated activity (sandbox shutdown).
     func shutdown() {
-        let tasks = running.withLock { tasks in
-            defer { tasks.removeAll() }
-            return Array(tasks.values)
+        let tasks = running.withLock { state in
+            state.closed = true
+            defer { state.tasks.removeAll() }
+            return state.tasks.values.map(\.task)
         }
         for task in tasks { task.cancel() }
     }
 
+    /// Starts `body` under `key` (cancelling what ran there), unless the simulator is shut down; the entry goes
+    /// when the task ends, so finished work is not kept.
     private func track(_ key: String, _ body: @escaping @Sendable () async -> Void) {
-        let task = Task { await body() }
-        running.withLock { tasks in
-            tasks[key]?.cancel()
-            tasks[key] = task
+        let id = UUID()
+        running.withLock { state in
+            guard !state.closed else { return }
+            state.tasks[key]?.task.cancel()
+            let task = Task { [self] in
+                await body()
+                self.running.withLock { state in
+                    if state.tasks[key]?.id == id { state.tasks.removeValue(forKey: key) }
+                }
+            }
+            state.tasks[key] = (id, task)
         }
     }
 
     private func cancel(_ key: String) {
-        running.withLock { $0.removeValue(forKey: key) }?.cancel()
+        running.withLock { $0.tasks.removeValue(forKey: key) }?.task.cancel()
     }
 
     // MARK: - Builds
@@ -165,7 +176,7 @@ final class Simulator: Sendable {
     private func runTurn(_ workspaceID: String, prompt: String) async throws {
         let plan = TurnPlanner.plan(prompt: prompt, seed: seed)
         guard let token = await store.agentToken(workspaceID: workspaceID) else { return }
-        let stepDelay = plan.slow ? 6.0 : 1.3
+        let stepDelay = plan.slow ? 30.0 : 1.3
         try await sleep(0.6)
         for step in plan.steps {
             try await report(token, .working, step)

@@ -3,7 +3,7 @@ import Foundation
 /// What a simulated Claude Code does with one prompt. Deterministic for a given seed and prompt.
 ///
 /// Markers steer it for tests and demos: `[needs-input]` makes it ask a question (`failure`), `[fail]` makes it
-/// crash (the app turns unhealthy), `[slow]` makes every step five times longer, `[build-fail]` (at creation)
+/// crash (the app turns unhealthy), `[slow]` makes every step about 23 times longer (30 simulated seconds: long enough to catch it busy on a loaded machine), `[build-fail]` (at creation)
 /// makes the workspace build fail. Prompts that ask for a change end `complete` with a pull-request link.
 struct TurnPlan: Sendable, Equatable {
     enum Outcome: Sendable, Equatable {

@@ -7,11 +7,12 @@ extension SandboxStore {
         users.first { $0.user.id == workspace.ownerID }?.user ?? users[0].user
     }
 
-    /// The workspace's JSON, rendered once per change (a fleet list re-sends unchanged workspaces).
+    /// The workspace's JSON, rendered once per change (a fleet list re-sends unchanged workspaces). Always from the
+    /// stored record: a caller's copy may be older than the revision the cache is keyed by.
     func json(_ workspace: WorkspaceRecord) throws -> Data {
         let revision = revisions[workspace.id] ?? 0
         if let cached = renderedJSON[workspace.id], cached.revision == revision { return cached.json }
-        let json = try CoderJSON.encode(render(workspace))
+        let json = try CoderJSON.encode(render(workspaces[workspace.id] ?? workspace))
         renderedJSON[workspace.id] = (revision, json)
         return json
     }
@@ -204,7 +205,10 @@ extension SandboxStore {
             guard let agent = workspace.agent, agent.status == .connected, agent.lifecycle == .ready else { return .initializing }
             if workspace.crashed { return .error }
             return agent.appHealth == .initializing ? .initializing : .active
-        case .stopping, .stopped, .deleting, .deleted, .canceled, .canceling: return .paused
+        // Paused once the stop (or delete) succeeded (coder-api.md §2.10); while it runs, the task is initializing.
+        case .stopped, .deleted: return .paused
+        case .stopping, .deleting, .canceling: return .initializing
+        case .canceled: return .statusUnknown
         case .failed: return .error
         case .unknown: return .statusUnknown
         }

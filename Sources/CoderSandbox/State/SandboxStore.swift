@@ -22,7 +22,6 @@ actor SandboxStore {
     /// Rendered workspace JSON by workspace id (a cache: see `json(_:)`).
     var renderedJSON: [String: (revision: Int, json: Data)] = [:]
     private var pullRequestNumbers: [String: Int] = [:]
-    let started = Date()
 
     init(seed: SandboxSeed, version: SandboxVersion, token: String?) {
         self.version = version
