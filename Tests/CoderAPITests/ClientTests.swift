@@ -155,6 +155,11 @@ import Testing
                             ? "{}"
                             : #"{"message":"You are signed out or your session has expired. Please sign in again to continue.","detail":"bad"}"#)))
         }
+        router.get("/lines") { _, _ -> Response in
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: "{\"text\":\"one\\n\\ntwo\"}\n\n  indented\n")))
+        }
         router.get("/html") { _, _ -> Response in
             Response(status: .badRequest, headers: [.contentType: "text/html"], body: .init(byteBuffer: ByteBuffer(string: "<html>nope</html>")))
         }
@@ -320,6 +325,21 @@ import Testing
                 try await group.waitForAll()
             }
             #expect(try Cassette.load(file).interactions.count == 20)
+            try await live.shutdown()
+        }
+    }
+
+    @Test func recordedBodiesAreKeptByteForByte() async throws {
+        try await LiveTransportTests.withServer { url, _ in
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("rec-\(UUID().uuidString).yaml")
+            let live = LiveTransport()
+            let recorder = RecordingTransport(upstream: live, file: file, secrets: [])
+            let client = CoderClient(baseURL: url, token: nil, transport: recorder, retry: .none)
+            let sent = try await client.send("GET", "/lines")
+            _ = try await client.send("GET", "/lines")
+            let recorded = try Cassette.load(file).interactions
+            #expect(recorded.count == 2)
+            #expect(recorded.allSatisfy { $0.response.body.string == String(decoding: sent.body, as: UTF8.self) })
             try await live.shutdown()
         }
     }

@@ -132,8 +132,7 @@ public struct CoderClient: Sendable {
             if let left = CallDeadline.remaining {
                 guard left > .milliseconds(5) else {
                     throw TransportError(
-                        request: request.description, reason: "the call's deadline passed before Coder answered",
-                        isTimeout: true, after: requested)
+                        request: request.description, reason: "the call's deadline passed before Coder answered", isTimeout: true)
                 }
                 request.timeout = min(requested, left)
             }
@@ -155,7 +154,7 @@ public struct CoderClient: Sendable {
                 if error.isTimeout, error.after == nil { error.after = request.timeout }
                 // A down Coder is reported soon; a connection that broke mid-request is retried like a 502.
                 let allowed = error.isConnectFailure ? min(attempts, retry.maxConnectionAttempts) : attempts
-                guard attempt < allowed, !error.isTimeout else { throw error }
+                guard attempt < allowed, !error.isTimeout, !error.isFinal else { throw error }
                 let wait = retry.delay(afterAttempt: attempt, retryAfter: nil)
                 guard fitsDeadline(wait) else { throw error }
                 logger.info("\(error); retry \(attempt) in \(wait)")

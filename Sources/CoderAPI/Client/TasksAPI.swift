@@ -29,21 +29,18 @@ public enum TasksAPIGeneration: String, Sendable, Hashable, CaseIterable {
 
     /// Whether a version gives tasks their own ids and names (2.28+). On 2.26–2.27 a task is its workspace,
     /// addressed by the workspace id. Unparseable (dev) versions give `nil`.
-    public static func tasksHaveOwnIDs(version: String) -> Bool? {
-        guard let (major, minor) = parseMajorMinor(version), !(major == 0 && minor == 0) else { return nil }
-        return major > 2 || minor >= 28
-    }
+    public static func tasksHaveOwnIDs(version: String) -> Bool? { isAtLeast(2, 28, version) }
 
     /// Whether tasks can be paused and resumed through the tasks API (2.31+).
-    public static func tasksPause(version: String) -> Bool? {
-        guard let (major, minor) = parseMajorMinor(version), !(major == 0 && minor == 0) else { return nil }
-        return major > 2 || minor >= 31
-    }
+    public static func tasksPause(version: String) -> Bool? { isAtLeast(2, 31, version) }
 
     /// Whether workspaces name their task in `task_id` (2.30+), so a workspace without one has no task record.
-    public static func workspacesLinkTasks(version: String) -> Bool? {
-        guard let (major, minor) = parseMajorMinor(version), !(major == 0 && minor == 0) else { return nil }
-        return major > 2 || minor >= 30
+    public static func workspacesLinkTasks(version: String) -> Bool? { isAtLeast(2, 30, version) }
+
+    /// Whether `version` is `major.minor` or later; nil for unparseable and development (`v0.0.0`) versions.
+    static func isAtLeast(_ major: Int, _ minor: Int, _ version: String) -> Bool? {
+        guard let parsed = parseMajorMinor(version), parsed != (0, 0) else { return nil }
+        return parsed.0 > major || (parsed.0 == major && parsed.1 >= minor)
     }
 
     static func parseMajorMinor(_ version: String) -> (Int, Int)? {

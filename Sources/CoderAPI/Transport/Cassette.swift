@@ -71,10 +71,4 @@ public struct Cassette: Codable, Sendable {
         let text = try String(contentsOf: url, encoding: .utf8)
         return try YAMLDecoder().decode(Cassette.self, from: text)
     }
-
-    /// Writes the cassette as YAML.
-    public func write(to url: URL) throws {
-        let text = try YAMLEncoder().encode(self)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-    }
 }

@@ -95,13 +95,19 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     /// No connection could be made (refused, unresolvable, connect timeout): Coder is down or unreachable, as
     /// opposed to a connection that broke while a request was under way.
     public var isConnectFailure: Bool
+    /// Asking again cannot help (an answer over the size limit, a TLS failure): never retried.
+    public var isFinal: Bool
 
-    public init(request: String, reason: String, isTimeout: Bool = false, after: Duration? = nil, isConnectFailure: Bool = false) {
+    public init(
+        request: String, reason: String, isTimeout: Bool = false, after: Duration? = nil, isConnectFailure: Bool = false,
+        isFinal: Bool = false
+    ) {
         self.request = request
         self.reason = reason
         self.isTimeout = isTimeout
         self.after = after
         self.isConnectFailure = isConnectFailure
+        self.isFinal = isFinal
     }
 
     public var description: String {

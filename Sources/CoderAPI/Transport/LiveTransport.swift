@@ -19,14 +19,16 @@ public final class LiveTransport: HTTPTransport {
 
     /// Creates and owns a client with connection reuse; call `shutdown()` when done.
     ///
-    /// AsyncHTTPClient 1.37 reports a refused connection only when its connect timeout ends (measured here: a
-    /// refused loopback port takes exactly the connect timeout), so that timeout bounds how soon a down Coder is
-    /// noticed; it does not retry on its own (`CoderClient` retries, with its own backoff and deadline).
-    public init(connectTimeout: Duration = .seconds(2), maxResponseBytes: Int = 64 << 20) {
+    /// A failed connection attempt fails the request at once: AsyncHTTPClient would otherwise keep retrying it until
+    /// the request's deadline, and `CoderClient` already retries with its own backoff and deadline. The connect
+    /// timeout only bounds a host that never answers.
+    public init(connectTimeout: Duration = .seconds(5), maxResponseBytes: Int = 64 << 20) {
         var configuration = HTTPClient.Configuration()
         configuration.timeout.connect = .init(connectTimeout)
-        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.connectionPool = .init(idleTimeout: .seconds(60))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        // A body that stops arriving altogether; a slow trickle is cut by the request's deadline (`readBody`).
+        configuration.timeout.read = .seconds(10)
         configuration.decompression = .enabled(limit: .ratio(200))
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.ownsClient = true
@@ -38,10 +40,33 @@ public final class LiveTransport: HTTPTransport {
     }
 
     public func send(_ request: CoderHTTPRequest) async throws -> CoderHTTPResponse {
-        try await exchange(request) { response in
-            let buffer = try await response.body.collect(upTo: maxResponseBytes)
-            return Data(buffer.readableBytesView)
+        var body = Data()
+        return try await exchange(request) { response, deadline in
+            try await Self.read(response, request, limit: maxResponseBytes, until: deadline) { body.append(contentsOf: $0) }
+            return body
         }
+    }
+
+    /// Reads the body piece by piece, within the size limit and the request's deadline (AsyncHTTPClient's own deadline
+    /// ends once the headers arrive, and its read timeout only notices a body that stops altogether).
+    static func read(
+        _ response: HTTPClientResponse, _ request: CoderHTTPRequest, limit: Int, until deadline: ContinuousClock.Instant,
+        _ take: (UnsafeRawBufferPointer) throws -> Void
+    ) async throws {
+        var total = 0
+        for try await piece in response.body {
+            total += piece.readableBytes
+            guard total <= limit else { throw tooLarge(request, limit: limit) }
+            guard ContinuousClock.now < deadline else {
+                throw TransportError(request: request.description, reason: "Coder's answer came too slowly", isTimeout: true, after: request.timeout)
+            }
+            do { try piece.withUnsafeReadableBytes { try take($0) } } catch { throw ConsumerFailure(error: error) }
+        }
+    }
+
+    /// An answer over the size limit: final, since asking again would download it again.
+    static func tooLarge(_ request: CoderHTTPRequest, limit: Int) -> TransportError {
+        TransportError(request: request.description, reason: "Coder's answer is larger than \(limit >> 20) MiB", isFinal: true)
     }
 
     /// Streams a 2xx body into `consumer` as AsyncHTTPClient reads it, so a large answer (the workspace list of a
@@ -52,25 +77,20 @@ public final class LiveTransport: HTTPTransport {
         -> CoderHTTPResponse
     {
         let limit = maxResponseBytes
-        return try await exchange(request) { response in
-            guard (200..<300).contains(response.status.code) else {
-                return Data(try await response.body.collect(upTo: limit).readableBytesView)
+        return try await exchange(request) { response, deadline in
+            var body = Data()
+            if (200..<300).contains(response.status.code) {
+                try await Self.read(response, request, limit: limit, until: deadline) { try consumer.consume($0) }
+            } else {
+                try await Self.read(response, request, limit: limit, until: deadline) { body.append(contentsOf: $0) }
             }
-            var total = 0
-            for try await piece in response.body {
-                total += piece.readableBytes
-                guard total <= limit else {
-                    throw TransportError(request: request.description, reason: "Coder's answer is larger than \(limit >> 20) MiB")
-                }
-                do { try piece.withUnsafeReadableBytes { try consumer.consume($0) } } catch { throw ConsumerFailure(error: error) }
-            }
-            return Data()
+            return body
         }
     }
 
     /// Sends `request`, reads the body with `readBody`, and turns AsyncHTTPClient's errors into `TransportError`s.
     private func exchange(
-        _ request: CoderHTTPRequest, readBody: (HTTPClientResponse) async throws -> Data
+        _ request: CoderHTTPRequest, readBody: (HTTPClientResponse, ContinuousClock.Instant) async throws -> Data
     ) async throws
         -> CoderHTTPResponse
     {
@@ -78,13 +98,12 @@ public final class LiveTransport: HTTPTransport {
         outgoing.method = HTTPMethod(rawValue: request.method)
         for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
         if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
+        // AsyncHTTPClient's deadline ends once the headers arrive: the body is read within what is left of it.
+        let deadline = ContinuousClock.now + request.timeout
         do {
             let response = try await client.execute(outgoing, timeout: .init(request.timeout))
-            return CoderHTTPResponse(
-                status: Int(response.status.code),
-                headers: response.headers.map { ($0.name, $0.value) },
-                body: try await readBody(response)
-            )
+            let body = try await readBody(response, deadline)
+            return CoderHTTPResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: body)
         } catch let failure as ConsumerFailure {
             throw failure.error
         } catch let error as HTTPClientError {
@@ -98,17 +117,23 @@ public final class LiveTransport: HTTPTransport {
             case .bodyLengthMismatch:
                 throw TransportError(request: request.description, reason: "Coder's answer was cut off or too large")
             default:
-                let reason = Self.plain(error)
-                throw TransportError(request: request.description, reason: reason, isConnectFailure: Self.connectFailures.contains(reason))
+                throw Self.failure(request, error)
             }
         } catch let error as TransportError {
             throw error
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            let reason = Self.plain(error)
-            throw TransportError(request: request.description, reason: reason, isConnectFailure: Self.connectFailures.contains(reason))
+            throw Self.failure(request, error)
         }
+    }
+
+    /// Any other failure, in words, with whether it means Coder cannot be reached or asking again cannot help.
+    private static func failure(_ request: CoderHTTPRequest, _ error: any Error) -> TransportError {
+        let reason = plain(error)
+        return TransportError(
+            request: request.description, reason: reason, isConnectFailure: connectFailures.contains(reason),
+            isFinal: reason.hasPrefix("TLS handshake failed"))
     }
 }
 

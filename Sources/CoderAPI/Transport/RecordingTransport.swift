@@ -25,7 +25,7 @@ public final class RecordingTransport: HTTPTransport {
     }
 
     /// Whether interactions are still being written (false once the file could not be written).
-    public var isRecording: Bool { writer.withLock { $0.handle != nil || !$0.failed } }
+    public var isRecording: Bool { writer.withLock { !$0.failed } }
 
     public func send(_ request: CoderHTTPRequest) async throws -> CoderHTTPResponse {
         let response = try await upstream.send(request)
@@ -70,11 +70,10 @@ struct CassetteWriter {
                 handle = try FileHandle(forWritingTo: file)
                 try handle?.seekToEnd()
             }
-            let yaml = try YAMLEncoder().encode(interaction)
-            var item = ""
-            for (index, line) in yaml.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
-                item += (index == 0 ? "- " : "  ") + line + "\n"
-            }
+            // A one-item list, appended as Yams writes it: the `interactions:` list grows by one item, and no line of
+            // it (blank lines inside a multi-line string included) is touched.
+            var item = try YAMLEncoder().encode([interaction])
+            if !item.hasSuffix("\n") { item += "\n" }
             try handle?.write(contentsOf: Data(item.utf8))
         } catch {
             failed = true
