@@ -28,6 +28,16 @@ public struct PullRequestEnricher: Sendable {
     let transport: any HTTPTransport
     let configuration: ForgeConfiguration
 
+    /// An enricher for the forges whose tokens the environment holds (`GITHUB_TOKEN`/`GH_TOKEN`, `GITLAB_TOKEN`); nil
+    /// without any, so pull requests stay as the agents reported them.
+    public static func fromEnvironment(
+        transport: any HTTPTransport, _ environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> PullRequestEnricher? {
+        let forges = ForgeConfiguration.fromEnvironment(environment)
+        guard forges.githubToken != nil || forges.gitlabToken != nil else { return nil }
+        return PullRequestEnricher(transport: transport, configuration: forges)
+    }
+
     public init(transport: any HTTPTransport, configuration: ForgeConfiguration) {
         self.transport = transport
         self.configuration = configuration

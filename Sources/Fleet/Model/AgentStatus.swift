@@ -18,6 +18,16 @@ public enum AgentStatus: String, Codable, Sendable, CaseIterable {
     /// Running and ready; the newest report is `failure`, which Claude Code's Coder prompt uses to ask the user.
     case needsInput = "needs_input"
 
+    /// The status a report's state puts a running, ready agent in: `failure` is how Claude Code's Coder prompt asks.
+    public init(reporting state: AppStatusState) {
+        switch state {
+        case .working: self = .busy
+        case .failure: self = .needsInput
+        case .complete: self = .complete
+        case .idle, .unknown: self = .idle
+        }
+    }
+
     /// Whether the agent can take a new task right now.
     public var acceptsTasks: Bool { [.idle, .complete, .needsInput].contains(self) }
 
@@ -139,12 +149,11 @@ public enum StatusModel {
             }
             return DerivedStatus(status: .idle, reason: nil, report: nil)
         }
+        let status = AgentStatus(reporting: report.state)
         switch report.state {
-        case .working: return DerivedStatus(status: .busy, reason: nil, report: report)
-        case .idle: return DerivedStatus(status: .idle, reason: nil, report: report)
-        case .complete: return DerivedStatus(status: .complete, reason: nil, report: report)
-        case .failure: return DerivedStatus(status: .needsInput, reason: report.message.isEmpty ? "the agent asked for input" : nil, report: report)
-        case .unknown(let raw): return DerivedStatus(status: .idle, reason: "unknown report state \"\(raw)\"", report: report)
+        case .failure where report.message.isEmpty: return DerivedStatus(status: status, reason: "the agent asked for input", report: report)
+        case .unknown(let raw): return DerivedStatus(status: status, reason: "unknown report state \"\(raw)\"", report: report)
+        default: return DerivedStatus(status: status, reason: nil, report: report)
         }
     }
 

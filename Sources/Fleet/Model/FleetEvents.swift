@@ -39,16 +39,6 @@ public enum FleetEvents {
     /// The statuses worth a person's or an assistant's attention, which `wait_for_fleet` waits for by default.
     public static let attention: Set<AgentStatus> = [.needsInput, .complete, .failed, .idle, .paused]
 
-    /// The status a report puts an agent in.
-    static func status(of report: WorkspaceAppStatus) -> AgentStatus {
-        switch report.state {
-        case .working: .busy
-        case .failure: .needsInput
-        case .complete: .complete
-        case .idle, .unknown: .idle
-        }
-    }
-
     /// Every status change of one agent after `cursor`, oldest first.
     ///
     /// Reports change the status when their state differs from the previous one, or when a new question or a new
@@ -63,7 +53,7 @@ public enum FleetEvents {
         var previousMessage = ""
         var events: [FleetEvent] = []
         for report in reports {
-            let status = status(of: report)
+            let status = AgentStatus(reporting: report.state)
             let changed = status != previous || ([.needsInput, .complete].contains(status) && report.message != previousMessage)
             if changed, report.createdAt > cursor {
                 events.append(
@@ -93,7 +83,7 @@ public enum FleetEvents {
         guard workspace.latestBuild.status == .running else { return nil }
         let derived = StatusModel.derive(workspace)
         guard derived.status == .failed else { return nil }
-        let previous = AgentApps.reports(in: workspace).first.map(status(of:)) ?? .starting
+        let previous = AgentApps.reports(in: workspace).first.map { AgentStatus(reporting: $0.state) } ?? .starting
         return FleetEvent(
             agent: agent, project: workspace.templateName, oldStatus: previous, newStatus: .failed, at: StatusModel.lastEventAt(workspace),
             report: nil, reason: derived.reason)

@@ -35,6 +35,14 @@ extension FleetService {
         return kept
     }
 
+    /// Keeps the workspaces of a project, named by template name or display name (any case); nil keeps all.
+    func inProject(_ workspaces: [WorkspaceView], _ project: String?) -> [WorkspaceView] {
+        guard let project = project?.trimmingCharacters(in: .whitespaces), !project.isEmpty else { return workspaces }
+        return workspaces.filter {
+            $0.templateName.caseInsensitiveCompare(project) == .orderedSame || $0.templateDisplayName.caseInsensitiveCompare(project) == .orderedSame
+        }
+    }
+
     /// The agent's name in the fleet (the workspace name without the prefix).
     func agentName(of workspace: WorkspaceView) -> String {
         naming.agentName(ofWorkspace: workspace.name) ?? workspace.name

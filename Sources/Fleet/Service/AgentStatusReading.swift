@@ -60,13 +60,7 @@ extension FleetService {
         let limit = limit ?? 50
         guard (1...500).contains(limit) else { throw FleetError(.invalidArgument, "limit must be between 1 and 500 (got \(limit)).") }
         let after = try cursor.map { try ListCursor.decode($0) }
-        var workspaces = try await onlyProjects(try await fleetWorkspaces())
-        if let project = project?.trimmingCharacters(in: .whitespaces), !project.isEmpty {
-            workspaces = workspaces.filter {
-                $0.templateName.caseInsensitiveCompare(project) == .orderedSame
-                    || $0.templateDisplayName.caseInsensitiveCompare(project) == .orderedSame
-            }
-        }
+        let workspaces = inProject(try await onlyProjects(try await fleetWorkspaces()), project)
         var agents: [AgentSummary] = []
         for workspace in workspaces { agents.append(await summary(workspace)) }
         var counts: [String: Int] = [:]

@@ -20,7 +20,6 @@ extension FleetService {
                     }
                 })
         }
-        let project = project?.trimmingCharacters(in: .whitespaces).nonEmpty
         var cursor = try since.map(FleetCursor.decode)
         let limit = min(timeout ?? configuration.maxWait, configuration.maxWait)
         let started = ContinuousClock.now
@@ -84,14 +83,8 @@ extension FleetService {
     /// The fleet's workspaces narrowed to the watched agents: one request.
     func watchedWorkspaces(names: Set<String>?, project: String?) async throws -> [WorkspaceView] {
         let nameFilter = names?.count == 1 ? names?.first : nil
-        var workspaces = try await onlyProjects(try await fleetWorkspaces(nameContains: nameFilter))
+        var workspaces = inProject(try await onlyProjects(try await fleetWorkspaces(nameContains: nameFilter)), project)
         if let names { workspaces = workspaces.filter { names.contains($0.name.asciiLowercased) } }
-        if let project {
-            workspaces = workspaces.filter {
-                $0.templateName.caseInsensitiveCompare(project) == .orderedSame
-                    || $0.templateDisplayName.caseInsensitiveCompare(project) == .orderedSame
-            }
-        }
         return workspaces
     }
 
@@ -115,10 +108,6 @@ extension FleetService {
             return set
         }
     }
-}
-
-extension String {
-    var nonEmpty: String? { isEmpty ? nil : self }
 }
 
 /// One look at the fleet.
