@@ -36,6 +36,7 @@ enum HTTPLoadRun {
         } catch {
             try? await http.shutdown()
             try? await sandbox.stop()
+            try? FileManager.default.removeItem(at: directory)  // it holds the bearer token
             throw error
         }
         try? await http.shutdown()

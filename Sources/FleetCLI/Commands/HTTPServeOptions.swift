@@ -63,14 +63,29 @@ struct HTTPServeOptions: ParsableArguments {
     @Option(name: .customLong("port-file"), help: "Write the bound port to this file once listening (with --http …:0).")
     var portFile: String?
 
+    /// Every check of the flags alone (their combinations and ranges), before anything starts.
     func validate() throws {
-        guard listen == nil else { return }
-        let httpOnly: [(String, Bool)] = [
-            ("--users", usersFile != nil), ("--bearer-token-file", bearerTokenFile != nil), ("--oauth-issuer", oauthIssuer != nil),
-            ("--oauth-audience", oauthAudience != nil), ("--jwks", jwks != nil), ("--stateful", stateful), ("--port-file", portFile != nil),
-            ("--allowed-host", !allowedHosts.isEmpty), ("--allowed-origin", !allowedOrigins.isEmpty), ("--public-url", publicURL != nil),
-        ]
-        if let (flag, _) = httpOnly.first(where: \.1) { throw ValidationError("\(flag) needs --http [HOST:]PORT.") }
+        guard listen != nil else {
+            let httpOnly: [(String, Bool)] = [
+                ("--users", usersFile != nil), ("--bearer-token-file", bearerTokenFile != nil), ("--oauth-issuer", oauthIssuer != nil),
+                ("--oauth-audience", oauthAudience != nil), ("--jwks", jwks != nil), ("--oauth-claim", oauthClaim != nil),
+                ("--stateful", stateful), ("--port-file", portFile != nil), ("--allowed-host", !allowedHosts.isEmpty),
+                ("--allowed-origin", !allowedOrigins.isEmpty), ("--public-url", publicURL != nil),
+            ]
+            if let (flag, _) = httpOnly.first(where: \.1) { throw ValidationError("\(flag) needs --http [HOST:]PORT.") }
+            return
+        }
+        if usersFile != nil, bearerTokenFile != nil { throw ValidationError("--users and --bearer-token-file exclude each other.") }
+        if oauthIssuer != nil, usersFile == nil { throw ValidationError("--oauth-issuer needs --users: it maps each token's claim to a user.") }
+        guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024.") }
+        guard (1...10_000).contains(maxConcurrentPerUser) else { throw ValidationError("--max-concurrent-per-user must be 1–10000.") }
+        // Checked before any conversion to whole milliseconds: "inf" or 1e300 must be refused, not trap.
+        guard maxStreamSeconds.isFinite, (1...86_400).contains(maxStreamSeconds) else {
+            throw ValidationError("--max-stream-seconds must be between 1 and 86400.")
+        }
+        guard shutdownTimeout.isFinite, (0...3600).contains(shutdownTimeout) else {
+            throw ValidationError("--shutdown-timeout must be between 0 and 3600.")
+        }
     }
 
     /// The server options these flags describe.
@@ -78,9 +93,7 @@ struct HTTPServeOptions: ParsableArguments {
         guard let listen, let (host, port) = HTTPServerOptions.parseListen(listen) else {
             throw ValidationError("--http takes [HOST:]PORT, e.g. 8080, 127.0.0.1:8080 or 0.0.0.0:8080.")
         }
-        guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024.") }
-        guard (1...10_000).contains(maxConcurrentPerUser) else { throw ValidationError("--max-concurrent-per-user must be 1–10000.") }
-        guard maxStreamSeconds >= 1, shutdownTimeout >= 0 else { throw ValidationError("--max-stream-seconds must be ≥ 1, --shutdown-timeout ≥ 0.") }
+        try validate()
         return HTTPServerOptions(
             host: host, port: port, path: path, stateful: stateful, allowedHosts: allowedHosts, allowedOrigins: allowedOrigins,
             maxBodyBytes: maxBodyBytes, maxStreamLifetime: .milliseconds(Int64(maxStreamSeconds * 1000)),

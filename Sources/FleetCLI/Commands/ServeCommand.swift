@@ -136,8 +136,7 @@ struct ServeCommand: AsyncParsableCommand {
         let live = LiveTransport()
         let coder = makeCoderClient(url: connection.url, token: connection.token, live: live)
         // Pull requests are enriched from GitHub / GitLab when GITHUB_TOKEN (or GH_TOKEN) / GITLAB_TOKEN is set.
-        let forges = ForgeConfiguration.fromEnvironment()
-        let enricher = forges.githubToken != nil || forges.gitlabToken != nil ? PullRequestEnricher(transport: live, configuration: forges) : nil
+        let enricher = PullRequestEnricher.fromEnvironment(transport: live)
         let fleet = FleetService(coder: coder, configuration: configuration, enricher: enricher, logger: logger)
         let allowed: Set<String>?
         do { allowed = try options.allowedTools(known: FleetTools.names) } catch {

@@ -16,25 +16,8 @@ struct CoderConnection: Sendable {
     static func resolve(
         urlFlag: String?, tokenFile: String?, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> CoderConnection {
-        let configDir =
-            environment["CODER_CONFIG_DIR"].map { URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: NSHomeDirectory()).appendingPathComponent(".config/coderv2")
-        func read(_ url: URL) -> String? {
-            (try? String(contentsOf: url, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty
-        }
-        var sources: [String] = []
-        var urlText: String?
-        if let urlFlag = urlFlag?.nonEmpty {
-            urlText = urlFlag
-            sources.append("--coder-url")
-        } else if let env = environment["CODER_URL"]?.nonEmpty {
-            urlText = env
-            sources.append("CODER_URL")
-        } else if let file = read(configDir.appendingPathComponent("url")) {
-            urlText = file
-            sources.append("\(configDir.path)/url")
-        }
-
+        let (url, urlSource) = try resolveURL(urlFlag: urlFlag, environment: environment)
+        var sources = [urlSource]
         var tokenText: String?
         if let tokenFile {
             guard let value = read(URL(fileURLWithPath: tokenFile)) else {
@@ -48,12 +31,32 @@ struct CoderConnection: Sendable {
         } else if let env = environment["CODER_TOKEN"]?.nonEmpty {
             tokenText = env
             sources.append("CODER_TOKEN")
-        } else if let file = read(configDir.appendingPathComponent("session")) {
+        } else if let file = read(configDirectory(environment).appendingPathComponent("session")) {
             tokenText = file
-            sources.append("\(configDir.path)/session")
+            sources.append("\(configDirectory(environment).path)/session")
         }
+        guard let tokenText else {
+            throw Missing(
+                description:
+                    "No Coder session token. Set CODER_SESSION_TOKEN (create one with `coder tokens create`), pass --token-file, or run `coder login`."
+            )
+        }
+        return CoderConnection(url: url, token: SessionToken(tokenText), source: sources.joined(separator: ", "))
+    }
 
-        guard let urlText else {
+    /// The deployment's URL alone (for `serve --http --users`, where each user brings a token): `--coder-url`,
+    /// `CODER_URL`, then the Coder CLI's login; user-info is dropped. Returns where it came from, for the log.
+    static func resolveURL(urlFlag: String?, environment: [String: String]) throws -> (URL, String) {
+        let configDir = configDirectory(environment)
+        var source: String
+        let urlText: String
+        if let urlFlag = urlFlag?.nonEmpty {
+            (urlText, source) = (urlFlag, "--coder-url")
+        } else if let env = environment["CODER_URL"]?.nonEmpty {
+            (urlText, source) = (env, "CODER_URL")
+        } else if let file = read(configDir.appendingPathComponent("url")) {
+            (urlText, source) = (file, "\(configDir.path)/url")
+        } else {
             throw Missing(
                 description:
                     "No Coder deployment configured. Set CODER_URL (e.g. https://coder.example.com) and CODER_SESSION_TOKEN, run `coder login`, or use `fleet-mcp serve --sandbox` to try the embedded sandbox."
@@ -68,16 +71,20 @@ struct CoderConnection: Sendable {
         if components.user != nil || components.password != nil {
             components.user = nil
             components.password = nil
-            sources.append("user-info in the URL ignored")
+            source += ", user-info in the URL ignored"
         }
         guard let url = components.url else { throw Missing(description: "CODER_URL is not an http(s) URL (e.g. https://coder.example.com).") }
-        guard let tokenText else {
-            throw Missing(
-                description:
-                    "No Coder session token. Set CODER_SESSION_TOKEN (create one with `coder tokens create`), pass --token-file, or run `coder login`."
-            )
-        }
-        return CoderConnection(url: url, token: SessionToken(tokenText), source: sources.joined(separator: ", "))
+        return (url, source)
+    }
+
+    /// The Coder CLI's configuration folder (`$CODER_CONFIG_DIR`, else `~/.config/coderv2`).
+    private static func configDirectory(_ environment: [String: String]) -> URL {
+        environment["CODER_CONFIG_DIR"].map { URL(fileURLWithPath: $0) }
+            ?? URL(fileURLWithPath: NSHomeDirectory()).appendingPathComponent(".config/coderv2")
+    }
+
+    private static func read(_ url: URL) -> String? {
+        (try? String(contentsOf: url, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty
     }
 }
 

@@ -21,10 +21,6 @@ struct HTTPServe {
         let serverOptions = try http.serverOptions()
         let oauthSettings = try http.oauthSettings()
         let allowed = try fleet.allowedTools(known: FleetTools.names)
-        if http.usersFile != nil, http.bearerTokenFile != nil { throw ValidationError("--users and --bearer-token-file exclude each other.") }
-        if oauthSettings != nil, http.usersFile == nil {
-            throw ValidationError("--oauth-issuer needs --users: it maps each token's claim to a user.")
-        }
         if http.usersFile != nil, startSandbox != nil {
             throw ValidationError("--users needs a real Coder (each user's own token); use --bearer-token-file with --sandbox.")
         }
@@ -56,7 +52,11 @@ struct HTTPServe {
             url = sandbox.url
             ownToken = SessionToken(sandbox.token)
         } else if http.usersFile != nil {
-            url = try coderURL()
+            do { url = try CoderConnection.resolveURL(urlFlag: fleet.coderURL, environment: environment).0 } catch let error
+                as CoderConnection.Missing
+            {
+                throw ValidationError(error.description)
+            }
         } else {
             do {
                 let connection = try CoderConnection.resolve(urlFlag: fleet.coderURL, tokenFile: fleet.tokenFile, environment: environment)
@@ -67,8 +67,7 @@ struct HTTPServe {
                 throw ValidationError(error.description)
             }
         }
-        let forges = ForgeConfiguration.fromEnvironment()
-        let enricher = forges.githubToken != nil || forges.gitlabToken != nil ? PullRequestEnricher(transport: live, configuration: forges) : nil
+        let enricher = PullRequestEnricher.fromEnvironment(transport: live)
         let factory = UserFactory(
             makeClient: { token in CoderClient(baseURL: url, token: token, transport: coderTransport, logger: Logger(label: "fleet-mcp.coder")) },
             configuration: configuration, version: FleetCommand.version, readOnly: fleet.readOnly, allowedTools: allowed,
@@ -115,24 +114,5 @@ struct HTTPServe {
         try await running.wait()
         background.cancel()
         logger.notice("stopped")
-    }
-
-    /// The Coder URL alone (each user brings a token): `--coder-url`, `CODER_URL`, then the Coder CLI's login.
-    func coderURL() throws -> URL {
-        let configDir =
-            environment["CODER_CONFIG_DIR"].map { URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: NSHomeDirectory()).appendingPathComponent(".config/coderv2")
-        let fromFile = (try? String(contentsOf: configDir.appendingPathComponent("url"), encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let text = [fleet.coderURL, environment["CODER_URL"], fromFile].compactMap({ $0 }).first(where: { !$0.isEmpty }) else {
-            throw ValidationError("No Coder deployment configured: pass --coder-url or set CODER_URL.")
-        }
-        guard var components = URLComponents(string: text), components.scheme == "http" || components.scheme == "https",
-            components.host?.isEmpty == false
-        else { throw ValidationError("The Coder URL is not an http(s) URL (e.g. https://coder.example.com).") }
-        components.user = nil
-        components.password = nil
-        guard let url = components.url else { throw ValidationError("The Coder URL is not an http(s) URL.") }
-        return url
     }
 }

@@ -115,6 +115,11 @@ public final class OAuthVerifier: Sendable {
     static func loadKeys(_ settings: OAuthSettings, transport: (any HTTPTransport)?) async throws -> JWTKeyCollection {
         let json: String
         if let url = settings.jwksURL {
+            // Keys over plain HTTP could be swapped on the way, and then anyone could mint tokens: HTTPS, or loopback.
+            let host = url.host?.lowercased() ?? ""
+            guard url.scheme?.lowercased() == "https" || ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) else {
+                throw OAuthSetupError("--jwks \(url) must be an https URL (plain http only on loopback)")
+            }
             guard let transport else { throw OAuthSetupError("no HTTP client to fetch \(url)") }
             let response = try await transport.send(
                 CoderHTTPRequest(

@@ -97,12 +97,18 @@ public struct UsersFile: Sendable, Decodable {
         guard !users.isEmpty else { throw UsersFileError("the users list is empty") }
         var names = Set<String>()
         var digests = Set<String>()
+        // The value an OAuth token's claim is matched with: one user per value, or a token could sign in as another.
+        var claims = Set<String>()
         for user in users {
             let plain =
                 !user.name.isEmpty && user.name.count <= 64
                 && user.name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._@-".contains($0)) }
             guard plain else { throw UsersFileError("user name '\(user.name.prefix(64))' must be 1–64 letters, digits, '.', '_', '@' or '-'") }
             guard names.insert(user.name.lowercased()).inserted else { throw UsersFileError("user \(user.name) appears twice") }
+            guard claims.insert(user.oauthSubject ?? user.name).inserted else {
+                throw UsersFileError(
+                    "user \(user.name): oauth_subject '\(user.oauthSubject ?? user.name)' is another user's name or oauth_subject too")
+            }
             if let digest = user.tokenSHA256 {
                 guard TokenDigest.bytes(hex: digest) != nil else {
                     throw UsersFileError("user \(user.name): token_sha256 must be 64 hex digits (`fleet-mcp token hash` prints it)")

@@ -13,21 +13,53 @@ public struct CoderMetricsTransport: HTTPTransport {
     }
 
     public func send(_ request: CoderHTTPRequest) async throws -> CoderHTTPResponse {
-        let route = CoderRoute.template(of: URLComponents(url: request.url, resolvingAgainstBaseURL: false)?.percentEncodedPath ?? "")
-        let method = ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(request.method) ? request.method : "OTHER"
+        try await measured(request) { try await upstream.send(request) }
+    }
+
+    /// Streams like the transport it wraps, so a large answer is not held whole in HTTP mode either.
+    public func send<Consumer: ResponseBodyConsumer>(
+        _ request: CoderHTTPRequest, streamingInto consumer: inout Consumer
+    ) async throws -> CoderHTTPResponse {
+        let route = Self.route(of: request)
         let started = ContinuousClock.now
         do {
-            let response = try await upstream.send(request)
-            metrics.coderRequest(method: method, route: route, status: String(response.status), duration: ContinuousClock.now - started)
+            let response = try await upstream.send(request, streamingInto: &consumer)
+            record(request, route, String(response.status), started)
             return response
-        } catch let error as TransportError {
-            metrics.coderRequest(method: method, route: route, status: error.isTimeout ? "timeout" : "error", duration: ContinuousClock.now - started)
-            throw error
         } catch {
-            metrics.coderRequest(
-                method: method, route: route, status: error is CancellationError ? "cancelled" : "error",
-                duration: ContinuousClock.now - started)
+            record(request, route, Self.outcome(of: error), started)
             throw error
+        }
+    }
+
+    private func measured(_ request: CoderHTTPRequest, _ body: () async throws -> CoderHTTPResponse) async throws -> CoderHTTPResponse {
+        let route = Self.route(of: request)
+        let started = ContinuousClock.now
+        do {
+            let response = try await body()
+            record(request, route, String(response.status), started)
+            return response
+        } catch {
+            record(request, route, Self.outcome(of: error), started)
+            throw error
+        }
+    }
+
+    private func record(_ request: CoderHTTPRequest, _ route: String, _ status: String, _ started: ContinuousClock.Instant) {
+        let method = ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(request.method) ? request.method : "OTHER"
+        metrics.coderRequest(method: method, route: route, status: status, duration: ContinuousClock.now - started)
+    }
+
+    private static func route(of request: CoderHTTPRequest) -> String {
+        CoderRoute.template(of: URLComponents(url: request.url, resolvingAgainstBaseURL: false)?.percentEncodedPath ?? "")
+    }
+
+    /// The status label of a request that got no answer.
+    private static func outcome(of error: any Error) -> String {
+        switch error {
+        case let transport as TransportError: transport.isTimeout ? "timeout" : "error"
+        case is CancellationError: "cancelled"
+        default: "error"
         }
     }
 }

@@ -1,4 +1,5 @@
 import CoreMetrics
+import FleetMCP
 import Foundation
 import Metrics
 import Prometheus
@@ -7,7 +8,7 @@ import Prometheus
 ///
 /// Labels are bounded: tool names (a fixed list), outcomes, Coder route *templates* (never ids or names), status
 /// codes and rejection reasons. No token, user input or workspace name ever becomes a label.
-public final class FleetMetrics: Sendable {
+public final class FleetMetrics: ToolCallObserver {
     public let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
     private let inFlight: Meter
@@ -34,11 +35,11 @@ public final class FleetMetrics: Sendable {
     }
 
     /// How a tool call ended: `ok`, `tool_error` (a result with `isError`), `protocol_error` or `cancelled`.
-    public enum Outcome: String, Sendable { case ok, toolError = "tool_error", protocolError = "protocol_error", cancelled }
+    public typealias Outcome = ToolCallOutcome
 
-    func toolCallStarted() { inFlight.increment(by: 1) }
+    public func toolCallStarted() { inFlight.increment(by: 1) }
 
-    func toolCallFinished(tool: String, outcome: Outcome, duration: Duration) {
+    public func toolCallFinished(tool: String, outcome: Outcome, duration: Duration) {
         inFlight.decrement(by: 1)
         Counter(label: Self.toolCalls, dimensions: [("tool", tool), ("outcome", outcome.rawValue)], factory: factory).increment()
         Timer(label: Self.toolDuration, dimensions: [("tool", tool)], factory: factory).recordNanoseconds(duration.nanoseconds)

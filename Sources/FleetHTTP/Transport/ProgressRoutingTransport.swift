@@ -32,7 +32,10 @@ actor ProgressRoutingTransport<Inner: Transport & HTTPContextProviding>: Transpo
     }
 
     func send(_ data: Data) async throws {
-        if let probe = MessageProbe.of(data), probe.isProgress, let token = probe.progressToken, routes.deliver(data, to: token) { return }
+        // Only a POST that asked for progress has a route; without one, no message needs looking into.
+        if !routes.isEmpty, let probe = MessageProbe.of(data), probe.isProgress, let token = probe.progressToken, routes.deliver(data, to: token) {
+            return
+        }
         try await inner.send(data)
     }
 
@@ -48,6 +51,9 @@ final class ProgressRoutes: Sendable {
     }
 
     func remove(_ token: ProgressToken) { _ = streams.withLock { $0.removeValue(forKey: token) } }
+
+    /// Whether no request is waiting for progress (then outgoing messages pass unread).
+    var isEmpty: Bool { streams.withLock { $0.isEmpty } }
 
     /// Sends a progress notification as an SSE event on its request's stream; false when no stream wants it.
     func deliver(_ notification: Data, to token: ProgressToken) -> Bool {

@@ -44,8 +44,9 @@ public struct FleetMCPServer: Sendable {
     /// The tool list as MCP clients see it.
     public var definitions: [Tool] { tools.map(\.definition) }
 
-    /// A server with every tool registered, ready for `start(transport:)`.
-    public func makeServer() async -> Server {
+    /// A server with every tool registered, ready for `start(transport:)`; `observer` hears of every tool call
+    /// (the HTTP server's metrics).
+    public func makeServer(observer: (any ToolCallObserver)? = nil) async -> Server {
         let server = Server(
             name: Self.name, version: version, title: "Fleet of Claude Code agents on Coder",
             instructions: Self.instructions,
@@ -61,9 +62,30 @@ public struct FleetMCPServer: Sendable {
                 try? await server.notify(
                     ProgressNotification.message(.init(progressToken: token, progress: progress, total: total, message: message)))
             }
-            return try await self.call(params.name, arguments: params.arguments, context: context)
+            guard let observer else { return try await self.call(params.name, arguments: params.arguments, context: context) }
+            return try await self.observed(params, by: observer) { try await self.call(params.name, arguments: params.arguments, context: context) }
         }
         return server
+    }
+
+    /// Runs a call and tells `observer` how it went. Only offered tool names are reported; anything else is `unknown`.
+    private func observed(
+        _ params: CallTool.Parameters, by observer: any ToolCallObserver, _ body: () async throws -> CallTool.Result
+    ) async throws -> CallTool.Result {
+        let tool = tools.contains { $0.name == params.name } ? params.name : "unknown"
+        observer.toolCallStarted()
+        let started = ContinuousClock.now
+        do {
+            let result = try await body()
+            observer.toolCallFinished(tool: tool, outcome: result.isError == true ? .toolError : .ok, duration: ContinuousClock.now - started)
+            return result
+        } catch is CancellationError {
+            observer.toolCallFinished(tool: tool, outcome: .cancelled, duration: ContinuousClock.now - started)
+            throw CancellationError()
+        } catch {
+            observer.toolCallFinished(tool: tool, outcome: .protocolError, duration: ContinuousClock.now - started)
+            throw error
+        }
     }
 
     /// The fleet as resources: list, templates, read, subscribe and unsubscribe.
@@ -144,4 +166,15 @@ final class InFlightCalls: Sendable {
     func enter() { value.withLock { $0 += 1 } }
     func leave() { value.withLock { $0 -= 1 } }
     var count: Int { value.withLock { $0 } }
+}
+
+/// How a tool call ended, for metrics.
+public enum ToolCallOutcome: String, Sendable {
+    case ok, toolError = "tool_error", protocolError = "protocol_error", cancelled
+}
+
+/// Hears of every tool call a server runs (the HTTP server counts and times them).
+public protocol ToolCallObserver: Sendable {
+    func toolCallStarted()
+    func toolCallFinished(tool: String, outcome: ToolCallOutcome, duration: Duration)
 }
