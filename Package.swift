@@ -91,7 +91,9 @@ let package = Package(
                 .product(name: "Rainbow", package: "Rainbow"),
             ]
         ),
-        .executableTarget(name: "fleet-mcp", dependencies: ["FleetCLI"]),
+        .executableTarget(name: "fleet-mcp", dependencies: ["FleetCLI", "CMallocTuning"]),
+        // glibc's mallopt for the executable (Swift's Glibc module does not export malloc.h).
+        .target(name: "CMallocTuning"),
         // Latency, Coder requests and bytes per tool call, by fleet size, beside the reference: Scripts/bench.sh.
         .executableTarget(
             name: "fleet-bench",

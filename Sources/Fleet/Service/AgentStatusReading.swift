@@ -61,30 +61,61 @@ extension FleetService {
         guard (1...500).contains(limit) else { throw FleetError(.invalidArgument, "limit must be between 1 and 500 (got \(limit)).") }
         let after = try cursor.map { try ListCursor.decode($0) }
         let workspaces = inProject(try await onlyProjects(try await fleetWorkspaces()), project)
-        var agents: [AgentSummary] = []
-        for workspace in workspaces { agents.append(await summary(workspace)) }
+        // Every agent's status (the counts and filters need it), the rest of a summary only for the page.
+        var rows = workspaces.map { ListRow(workspace: $0, name: agentName(of: $0), status: StatusModel.derive($0)) }
         var counts: [String: Int] = [:]
-        for agent in agents { counts[agent.status.rawValue, default: 0] += 1 }
-        if let statuses { agents = agents.filter { statuses.contains($0.status) } }
+        for row in rows { counts[row.status.status.rawValue, default: 0] += 1 }
+        if let statuses { rows = rows.filter { statuses.contains($0.status.status) } }
         if inbox {
             // The inbox: agents waiting for a decision, oldest first. A pull request counts as unmerged here:
             // list_agents never asks the forge (show_agent does).
-            agents = agents.filter { $0.status == .needsInput || $0.status == .failed || ($0.status == .complete && $0.pullRequest != nil) }
-            agents.sort { $0.lastEventAt == $1.lastEventAt ? $0.name.lowercased() < $1.name.lowercased() : $0.lastEventAt < $1.lastEventAt }
+            rows = rows.filter { row in
+                switch row.status.status {
+                case .needsInput, .failed: true
+                case .complete: PullRequest.newest(in: AgentApps.reports(in: row.workspace)) != nil
+                default: false
+                }
+            }
+            rows = rows.map { row in
+                var row = row
+                row.lastEventAt = StatusModel.lastEventAt(row.workspace)
+                return row
+            }
+            rows.sort { $0.lastEventAt == $1.lastEventAt ? $0.sortKey < $1.sortKey : $0.lastEventAt < $1.lastEventAt }
         } else {
-            agents.sort { $0.name.lowercased() < $1.name.lowercased() }
+            rows.sort { $0.sortKey < $1.sortKey }
         }
-        let total = agents.count
+        let total = rows.count
         if let after {
-            if inbox, let index = agents.firstIndex(where: { $0.name.lowercased() == after.lowercased() }) {
-                agents = Array(agents[(index + 1)...])
+            let key = after.lowercased()
+            if inbox, let index = rows.firstIndex(where: { $0.sortKey == key }) {
+                rows = Array(rows[(index + 1)...])
             } else if !inbox {
-                agents = agents.filter { $0.name.lowercased() > after.lowercased() }
+                rows = rows.filter { $0.sortKey > key }
             }
         }
-        let page = Array(agents.prefix(limit))
-        let next = agents.count > limit ? page.last.map { ListCursor.encode(after: $0.name) } : nil
+        let pageRows = rows.prefix(limit)
+        var page: [AgentSummary] = []
+        page.reserveCapacity(pageRows.count)
+        for row in pageRows { page.append(await summary(row.workspace, status: row.status)) }
+        let next = rows.count > limit ? pageRows.last.map { ListCursor.encode(after: $0.name) } : nil
         return AgentList(agents: page, totalCount: total, nextCursor: next, counts: counts)
+    }
+
+    /// One agent while a list is filtered, sorted and paged: what that needs, and nothing it does not.
+    private struct ListRow {
+        let workspace: WorkspaceView
+        let name: String
+        let sortKey: String
+        let status: DerivedStatus
+        var lastEventAt: Date = .distantPast
+
+        init(workspace: WorkspaceView, name: String, status: DerivedStatus) {
+            self.workspace = workspace
+            self.name = name
+            self.sortKey = name.lowercased()
+            self.status = status
+        }
     }
 
     /// Every agent of the fleet, by name: one workspace-list request.

@@ -75,7 +75,8 @@ extension FleetService {
     /// Resumes a paused agent, waits (bounded by the configured wait and the call's deadline) until it takes
     /// input, then sends the task once. If it is not ready in time, nothing is sent and the answer says so.
     func resumeAndSend(_ text: String, to agent: AgentRef, progress: @Sendable (Double, String) async -> Void) async throws -> ActionResult {
-        let change = try await resume(agent)
+        var change = try await resume(agent)
+        var resumes = 1
         let started = ContinuousClock.now
         var limit = configuration.maxWait
         if let left = CallDeadline.remaining { limit = min(limit, left - .seconds(2)) }
@@ -83,7 +84,19 @@ extension FleetService {
         while true {
             let status = await currentStatus(current)
             if status.status.acceptsTasks {
-                try await sendInput(text, to: current)
+                do {
+                    try await sendInput(text, to: current)
+                } catch let error as FleetError where resumes < 2 {
+                    // Paused again between the check and the send (an idle timeout): Coder refused the input, so
+                    // nothing was delivered; resume once more and send when it is ready.
+                    guard let fresh = try? await coder.workspace(id: agent.workspace.id, as: WorkspaceView.self),
+                        StatusModel.derive(fresh).status == .paused
+                    else { throw error }
+                    current = AgentRef(workspace: fresh, name: agent.name)
+                    change = try await resume(current)
+                    resumes += 1
+                    continue
+                }
                 return ActionResult(
                     agent: agent.name, status: .busy,
                     message: "Agent '\(agent.name)' was paused; it was resumed and the task was sent. Call wait_for_agent to follow it.",

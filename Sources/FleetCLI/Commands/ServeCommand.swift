@@ -149,7 +149,7 @@ struct ServeCommand: AsyncParsableCommand {
         // Detect the tasks API at start-up, in the background; the first tool call shares the same detection.
         Task { _ = try? await fleet.deployment.generation() }
         do {
-            try await server.start(transport: BlockingStdioTransport())
+            try await server.start(transport: BlockingStdioTransport(direct: mcp.directToolCalls()))
             await server.waitUntilCompleted()
             await mcp.drain()
         } catch {

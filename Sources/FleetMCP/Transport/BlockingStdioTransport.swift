@@ -28,9 +28,16 @@ public actor BlockingStdioTransport: Transport {
     private let stream: AsyncThrowingStream<Data, any Error>
     private let continuation: AsyncThrowingStream<Data, any Error>.Continuation
     private var started = false
+    private let direct: DirectToolCalls?
 
-    public init(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO, logger: Logger = Logger(label: "fleet-mcp.stdio")) {
+    /// - Parameter direct: answers `tools/call` below the SDK (`FleetMCPServer.directToolCalls()`); nil leaves
+    ///   every message to the SDK.
+    public init(
+        input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO, direct: DirectToolCalls? = nil,
+        logger: Logger = Logger(label: "fleet-mcp.stdio")
+    ) {
         self.input = input
+        self.direct = direct
         self.writer = FrameWriter(output: output)
         self.logger = logger
         (stream, continuation) = AsyncThrowingStream.makeStream(of: Data.self, throwing: (any Error).self)
@@ -43,13 +50,16 @@ public actor BlockingStdioTransport: Transport {
         let continuation = self.continuation
         let writer = self.writer
         let logger = self.logger
+        let direct = self.direct
         let thread = Thread {
             var pending = Data()
             var discarding = false
             var buffer = [UInt8](repeating: 0, count: 64 * 1024)
             func deliver(_ line: Data) {
                 switch FrameScreen.check(line) {
-                case .pass: continuation.yield(line)
+                case .pass:
+                    if let direct, direct.take(line, reply: { try? writer.write($0) }) { return }
+                    continuation.yield(line)
                 case .reply(let answer):
                     logger.debug("answered a malformed JSON-RPC frame (\(line.count) bytes)")
                     try? writer.write(answer)
