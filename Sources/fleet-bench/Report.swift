@@ -56,8 +56,9 @@ struct Report: Codable {
                 out += row + "\n"
             }
             if let tools = fleet?.tools, tools.contains(where: { $0.sdk != nil }) {
-                out += "\nMCP SDK 0.12.1 re-encode + `Value` re-decode of each fleet-mcp result (server side, per call):\n\n"
-                out += "| tool | strings in the result | SDK ms | share of p50 |\n|---|---|---|---|\n"
+                out += "\nWhat the MCP SDK 0.12.1's re-encode + `Value` re-decode would add to each fleet-mcp result (server side, per "
+                out += "call): stdio no longer pays it (`DirectToolCalls`), Streamable HTTP still does:\n\n"
+                out += "| tool | strings in the result | SDK ms | as a share of the stdio p50 |\n|---|---|---|---|\n"
                 for tool in tools {
                     if let sdk = tool.sdk {
                         out +=

@@ -18,10 +18,15 @@ struct Soak {
         var calls: Int
         var ok: Int
         var errorsByKind: [String: Int]
+        /// The first message of each kind, as the client saw it (capped at 300 characters).
+        var errorExamples: [String: String]
         var tasksDelivered: Int
         var duplicateWrites: Int
         var lostTasks: Int
         var rssMiB: [String: Double]
+        /// The size of Coder's answer to the fleet's workspace list (what each `list_agents` reads) at start, middle
+        /// and end: it grows with every status report, since Coder returns all of an app's statuses.
+        var workspaceListKiB: [String: Double]
         var faults: String
         var agents: Int
         var clients: Int
@@ -31,6 +36,7 @@ struct Soak {
     actor Tally {
         var calls = 0, ok = 0
         var errors: [String: Int] = [:]
+        var examples: [String: String] = [:]
         var delivered: [String: (agent: String, order: Int)] = [:]  // task text -> agent, when
         /// The last successful restart of each agent: a restarted Claude Code starts a new conversation.
         var restarted: [String: Int] = [:]
@@ -42,9 +48,21 @@ struct Soak {
                 if tool == "restart_agent", let agent { restarted[agent] = calls }
             } else {
                 let text = result.map { $0.content.compactMap { if case .text(let text, _, _) = $0 { text } else { nil } }.joined() } ?? "\(error!)"
-                errors[Soak.kind(of: text), default: 0] += 1
+                let kind = Soak.kind(of: text)
+                errors[kind, default: 0] += 1
+                if examples[kind] == nil { examples[kind] = "\(tool): " + String(text.prefix(300)) }
             }
         }
+    }
+
+    /// The fleet's workspace list as Coder answers it, in KiB (retried past the injected faults; 0 if it never answers).
+    static func workspaceListKiB(_ sandbox: RunningSandbox, _ transport: LiveTransport) async -> Double {
+        let url = sandbox.url.appending(path: "api/v2/workspaces").appending(queryItems: [URLQueryItem(name: "q", value: "owner:me")])
+        let request = CoderHTTPRequest(method: "GET", url: url, headers: [(SessionToken.headerName, sandbox.token)])
+        for _ in 0..<10 {
+            if let response = try? await transport.send(request), response.status == 200 { return Double(response.body.count) / 1024 }
+        }
+        return 0
     }
 
     static func kind(of text: String) -> String {
@@ -63,7 +81,10 @@ struct Soak {
         let sandbox = try await RunningSandbox.start(SandboxOptions(port: 0, coderVersion: .v2_35, timeScale: 0.05, faults: plan))
         defer { Task { try? await sandbox.stop() } }
         let server = try await ServerProcess.launch(.fleetMCP(binary), sandbox: sandbox)
+        let probe = LiveTransport()
+        defer { Task { try? await probe.shutdown() } }
         var rss: [String: Double] = ["start": server.currentRSS ?? 0]
+        var listSize: [String: Double] = [:]
         let tally = Tally()
         let names = (0..<agents).map { "soak\($0)" }
         // The fleet: created through the server itself, a few at a time.
@@ -72,13 +93,20 @@ struct Soak {
                 for name in names[chunk..<min(chunk + 10, names.count)] {
                     group.addTask {
                         let arguments: [String: Value] = ["name": .string(name), "project": "webshop", "task": .string("Investigate module \(name)")]
-                        let result = try? await server.call("create_agent", arguments)
-                        await tally.record("create_agent", result, error: result == nil ? CancellationError() : nil)
+                        // An injected 429 or 5xx may refuse a create; the fleet must exist whole, so ask again
+                        // (fleet-mcp checks the name first: a create that did happen is not repeated).
+                        for attempt in 1...5 {
+                            let result = try? await server.call("create_agent", arguments)
+                            await tally.record("create_agent", result, error: result == nil ? CancellationError() : nil)
+                            if result?.isError == false || attempt == 5 { break }
+                            try? await Task.sleep(for: .seconds(1))
+                        }
                     }
                 }
                 try await group.waitForAll()
             }
         }
+        listSize["start"] = await Self.workspaceListKiB(sandbox, probe)
         let started = ContinuousClock.now
         let end = started + duration
         var sampledMiddle = false
@@ -104,6 +132,7 @@ struct Soak {
                 try await Task.sleep(for: .seconds(1))
                 if !sampledMiddle, ContinuousClock.now - started >= duration / 2 {
                     rss["middle"] = server.currentRSS ?? 0
+                    listSize["middle"] = await Self.workspaceListKiB(sandbox, probe)
                     sampledMiddle = true
                 }
             }
@@ -111,6 +140,7 @@ struct Soak {
         }
         rss["end"] = server.currentRSS ?? 0
         rss["peak"] = server.peakRSS ?? 0
+        listSize["end"] = await Self.workspaceListKiB(sandbox, probe)
         let elapsed = ContinuousClock.now - started
         await server.stop()
         // Every delivered task must be in its agent's conversation exactly once.
@@ -133,10 +163,11 @@ struct Soak {
             if count == 0, (restarted[sent.agent] ?? 0) < sent.order { lost += 1 }
         }
         try? await checker.shutdown()
-        let calls = await tally.calls, ok = await tally.ok, errors = await tally.errors
+        let calls = await tally.calls, ok = await tally.ok, errors = await tally.errors, examples = await tally.examples
         return Figures(
-            seconds: elapsed.milliseconds / 1000, calls: calls, ok: ok, errorsByKind: errors, tasksDelivered: delivered.count,
-            duplicateWrites: duplicates, lostTasks: lost, rssMiB: rss, faults: faults, agents: agents, clients: clients)
+            seconds: elapsed.milliseconds / 1000, calls: calls, ok: ok, errorsByKind: errors, errorExamples: examples,
+            tasksDelivered: delivered.count,
+            duplicateWrites: duplicates, lostTasks: lost, rssMiB: rss, workspaceListKiB: listSize, faults: faults, agents: agents, clients: clients)
     }
 
     /// One random call: mostly reads, and writes with a unique task text so duplicates and losses can be counted.

@@ -174,7 +174,8 @@ struct ServeCommand: AsyncParsableCommand {
             SandboxOptions(
                 port: 0, coderVersion: version, timeScale: timeScale,
                 idlePause: sandboxIdlePause.map { .milliseconds($0 * 1000) },
-                faults: faults))
+                // Nothing reads the embedded sandbox's request log; keep it small in a long-running server.
+                faults: faults, requestLogLimit: 1_000))
         Logger(label: "fleet-mcp").notice("embedded Coder sandbox (v\(version.rawValue)) at \(started.url)")
         return started
     }
