@@ -163,17 +163,7 @@ import Testing
         router.get("/html") { _, _ -> Response in
             Response(status: .badRequest, headers: [.contentType: "text/html"], body: .init(byteBuffer: ByteBuffer(string: "<html>nope</html>")))
         }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
-            let app = Application(
-                router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                onServerRunning: { channel in portContinuation.yield(channel.localAddress!.port!) })
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            var iterator = portStream.makeAsyncIterator()
-            let port = await iterator.next()!
-            try await body(URL(string: "http://127.0.0.1:\(port)")!, counter)
-            group.cancelAll()
-        }
+        try await Loopback.serve(router) { url in try await body(url, counter) }
     }
 
     @Test func getRetriesOn503ThenSucceeds() async throws {

@@ -54,27 +54,16 @@ import Testing
                 status: .notFound, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(string: #"{"message":"Route not found."}"#)))
         }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
-            let app = Application(
-                router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                onServerRunning: { channel in portContinuation.yield(channel.localAddress!.port!) })
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            var ports = portStream.makeAsyncIterator()
-            let port = await ports.next()!
+        try await Loopback.serve(router) { url in
             let transport = LiveTransport()
             do {
                 try await test(
-                    CoderClient(
-                        baseURL: URL(string: "http://127.0.0.1:\(port)")!, token: nil, transport: transport,
-                        retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5))))
+                    CoderClient(baseURL: url, token: nil, transport: transport, retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5))))
             } catch {
                 try await transport.shutdown()
-                group.cancelAll()
                 throw error
             }
             try await transport.shutdown()
-            group.cancelAll()
         }
     }
 

@@ -156,6 +156,25 @@ import Testing
         }
     }
 
+    /// Stateless tool calls are answered below the SDK (`DirectToolCalls`): the same JSON-RPC answers, errors included.
+    @Test func statelessToolCallsAnswerLikeTheSDK() async throws {
+        try await TeamFixture.with { team in
+            let unknown = try await Wire.send(
+                team.endpoint, body: try Wire.encode(CallTool.request(id: .number(5), .init(name: "no_such_tool"))), token: TeamFixture.aliceBearer)
+            #expect(unknown.status == 200)
+            let error = try JSONDecoder().decode(Value.self, from: Data(unknown.text.utf8))
+            #expect(error["id"] == .int(5))
+            #expect(error["error"]?["code"] == .int(-32602), "\(unknown.text)")
+            #expect(error["error"]?["message"]?.stringValue?.contains("list_agents") == true)
+
+            let (listed, answer) = try await Wire.call(team, "list_agents", [:], token: TeamFixture.aliceBearer)
+            #expect(answer.header("content-type")?.hasPrefix("application/json") == true)
+            #expect(listed.isError == false)
+            let text = listed.content.compactMap { if case .text(let text, _, _) = $0 { text } else { nil } }.first ?? ""
+            #expect(try JSONDecoder().decode(Value.self, from: Data(text.utf8)) == listed.structuredContent)
+        }
+    }
+
     @Test func healthReadinessMetrics() async throws {
         try await TeamFixture.with { team in
             #expect(try await Wire.send(team.base + "/healthz", method: .GET).status == 200)

@@ -86,7 +86,10 @@ import Testing
                     team.endpoint, method: .GET, token: TeamFixture.aliceBearer,
                     headers: [("Mcp-Session-Id", session), ("MCP-Protocol-Version", "2025-06-18")])
             }
-            try await Task.sleep(for: .milliseconds(300))
+            // Shut down only once the GET stream stands (a fixed pause was too short on a loaded machine).
+            let deadline = ContinuousClock.now + .seconds(10)
+            while team.server.streams.open == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(team.server.streams.open == 1)
             let started = ContinuousClock.now
             try await team.server.shutdown()
             #expect(ContinuousClock.now - started < .seconds(3), "shutdown does not wait for a standing GET stream")

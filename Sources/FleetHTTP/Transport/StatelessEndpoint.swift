@@ -20,13 +20,19 @@ struct StatelessEndpoint: Sendable {
         let probe = MessageProbe.of(request.body)
         let context = HTTPValidationContext(httpMethod: "POST", isInitializationRequest: probe?.isInitialize ?? false)
         if let refusal = pipeline.validate(request, context: context) { return refusal }
+        let accepts = (request.header(HTTPHeaderName.accept) ?? "").contains(SSE.contentType)
+        // A tool call without progress: answered below the SDK, its result encoded once (`DirectToolCalls`).
+        if let probe, probe.method == CallTool.name, probe.progressToken == nil || !accepts, let body = request.body,
+            let answer = await user.mcp.directToolCalls(observer: metrics).respond(to: body)
+        {
+            return .data(answer, headers: [HTTPHeaderName.contentType: "application/json"])
+        }
 
         let transport = ProgressRoutingTransport(StatelessHTTPServerTransport(validationPipeline: StandardValidationPipeline(validators: [])))
         let server = await user.makeServer(metrics: metrics)
         do { try await server.start(transport: transport) } catch {
             return .error(statusCode: 500, .internalError("Cannot start the MCP server: \(error)"))
         }
-        let accepts = (request.header(HTTPHeaderName.accept) ?? "").contains(SSE.contentType)
         guard let probe, probe.isRequest, let token = probe.progressToken, accepts else {
             let response = await transport.inner.handleRequest(request)
             await server.stop()

@@ -62,21 +62,22 @@ public struct FleetMCPServer: Sendable {
                 try? await server.notify(
                     ProgressNotification.message(.init(progressToken: token, progress: progress, total: total, message: message)))
             }
-            guard let observer else { return try await self.call(params.name, arguments: params.arguments, context: context) }
-            return try await self.observed(params, by: observer) { try await self.call(params.name, arguments: params.arguments, context: context) }
+            return try await self.call(params, observer: observer, context: context)
         }
         return server
     }
 
-    /// Runs a call and tells `observer` how it went. Only offered tool names are reported; anything else is `unknown`.
-    private func observed(
-        _ params: CallTool.Parameters, by observer: any ToolCallObserver, _ body: () async throws -> CallTool.Result
+    /// Runs a `tools/call` and tells `observer`, if any, how it went. Only offered tool names are reported; anything
+    /// else is `unknown`.
+    public func call(
+        _ params: CallTool.Parameters, observer: (any ToolCallObserver)?, context: ToolContext = ToolContext()
     ) async throws -> CallTool.Result {
+        guard let observer else { return try await call(params.name, arguments: params.arguments, context: context) }
         let tool = tools.contains { $0.name == params.name } ? params.name : "unknown"
         observer.toolCallStarted()
         let started = ContinuousClock.now
         do {
-            let result = try await body()
+            let result = try await call(params.name, arguments: params.arguments, context: context)
             observer.toolCallFinished(tool: tool, outcome: result.isError == true ? .toolError : .ok, duration: ContinuousClock.now - started)
             return result
         } catch is CancellationError {

@@ -2,7 +2,8 @@ import Foundation
 import MCP
 import Synchronization
 
-/// Answers `tools/call` on stdio below the SDK: the result is encoded once, straight from the tool's output.
+/// Answers `tools/call` below the SDK (on stdio, and for stateless HTTP POSTs): the result is encoded once, straight
+/// from the tool's output.
 ///
 /// Written here because swift-sdk 0.12.1 offers no way to hand over an encoded result: its `TypedRequestHandler`
 /// encodes every result and decodes it again into `Value`, compiling a data-URL regex per string (about 25 µs
@@ -13,9 +14,33 @@ import Synchronization
 /// `notifications/cancelled` cancels the call and leaves it unanswered, an unknown tool is `-32602`.
 public final class DirectToolCalls: Sendable {
     private let mcp: FleetMCPServer
+    private let observer: (any ToolCallObserver)?
     private let running = Mutex<[ID: Task<Void, Never>]>([:])
 
-    init(mcp: FleetMCPServer) { self.mcp = mcp }
+    init(mcp: FleetMCPServer, observer: (any ToolCallObserver)?) {
+        self.mcp = mcp
+        self.observer = observer
+    }
+
+    /// The encoded answer to `message` if it is a `tools/call` request this type reads (one call, no progress, no
+    /// cancellation: a stateless HTTP POST); nil for anything the SDK should answer.
+    public func respond(to message: Data) async -> Data? {
+        guard let envelope = try? JSONDecoder().decode(Envelope.self, from: message), envelope.jsonrpc == "2.0",
+            envelope.method == CallTool.name, let id = envelope.id, let params = envelope.call
+        else { return nil }
+        return try? Self.encode(await answer(id, params, context: ToolContext()))
+    }
+
+    /// Runs the call; nil when it was cancelled (a cancelled request gets no answer, MCP cancellation).
+    private func answer(_ id: ID, _ params: CallTool.Parameters, context: ToolContext) async -> Response<CallTool>? {
+        do {
+            return CallTool.response(id: id, result: try await mcp.call(params, observer: observer, context: context))
+        } catch is CancellationError {
+            return nil
+        } catch {
+            return CallTool.response(id: id, error: error as? MCPError ?? .internalError(String(describing: error)))
+        }
+    }
 
     /// Takes `frame` if it is a `tools/call` request this type answers, sending the answer (and any progress)
     /// through `reply`; returns false for anything the SDK should see. A cancellation is noted, then left to the SDK too.
@@ -44,17 +69,9 @@ public final class DirectToolCalls: Sendable {
                     let note = ProgressNotification.message(.init(progressToken: token, progress: progress, total: total, message: message))
                     if let data = try? Self.encode(note) { reply(data) }
                 }
-                let response: Response<CallTool>
-                do {
-                    response = CallTool.response(id: id, result: try await mcp.call(params.name, arguments: params.arguments, context: context))
-                } catch is CancellationError {
-                    finish(id)
-                    return  // a cancelled request gets no answer (MCP, cancellation)
-                } catch {
-                    response = CallTool.response(id: id, error: error as? MCPError ?? .internalError(String(describing: error)))
-                }
+                let response = await answer(id, params, context: context)
                 finish(id)
-                if Task.isCancelled { return }
+                guard let response, !Task.isCancelled else { return }
                 if let data = try? Self.encode(response) { reply(data) }
             }
             calls[id] = task
@@ -99,6 +116,8 @@ public final class DirectToolCalls: Sendable {
 }
 
 extension FleetMCPServer {
-    /// The stdio fast path for this server's tool calls (see `DirectToolCalls`).
-    public func directToolCalls() -> DirectToolCalls { DirectToolCalls(mcp: self) }
+    /// The fast path for this server's tool calls (see `DirectToolCalls`); `observer` hears of each call.
+    public func directToolCalls(observer: (any ToolCallObserver)? = nil) -> DirectToolCalls {
+        DirectToolCalls(mcp: self, observer: observer)
+    }
 }
