@@ -49,9 +49,15 @@ struct ServerProcess {
     }
 
     /// Peak resident memory of the server process (`VmHWM`), in MiB.
-    var peakRSS: Double? {
+    var peakRSS: Double? { memoryMiB("VmHWM") }
+
+    /// Resident memory of the server process now (`VmRSS`), in MiB.
+    var currentRSS: Double? { memoryMiB("VmRSS") }
+
+    /// A memory figure of the server process from `/proc/PID/status` (given there in kB), in MiB.
+    private func memoryMiB(_ field: String) -> Double? {
         guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
             let kb = line.split(separator: " ").compactMap({ Double($0) }).first
         else { return nil }
         return kb / 1024

@@ -195,14 +195,3 @@ struct Soak {
         }
     }
 }
-
-extension ServerProcess {
-    /// Resident memory of the server process now (`VmRSS`), in MiB.
-    var currentRSS: Double? {
-        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-            let kb = line.split(separator: " ").compactMap({ Double($0) }).first
-        else { return nil }
-        return kb / 1024
-    }
-}

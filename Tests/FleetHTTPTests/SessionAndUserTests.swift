@@ -36,16 +36,14 @@ import Testing
         }
     }
 
+    static let initialize = try! Wire.encode(
+        Initialize.request(.init(protocolVersion: "2025-06-18", capabilities: .init(), clientInfo: .init(name: "t", version: "1"))))
+
     @Test func statefulStreams() async throws {
         var options = HTTPServerOptions(port: 0, stateful: true)
         options.maxStreamLifetime = .milliseconds(600)
         try await TeamFixture.with(options) { team in
-            let initialize = try Wire.encode(
-                Initialize.request(
-                    .init(
-                        protocolVersion: "2025-06-18", capabilities: .init(),
-                        clientInfo: .init(name: "t", version: "1"))))
-            let opened = try await Wire.send(team.endpoint, body: initialize, token: TeamFixture.aliceBearer)
+            let opened = try await Wire.send(team.endpoint, body: Self.initialize, token: TeamFixture.aliceBearer)
             #expect(opened.status == 200)
             let session = try #require(opened.header("mcp-session-id"))
             let sessionHeaders = [("Mcp-Session-Id", session), ("MCP-Protocol-Version", "2025-06-18")]
@@ -74,12 +72,7 @@ import Testing
 
     @Test func shutdownClosesStandingStreams() async throws {
         try await TeamFixture.with(HTTPServerOptions(port: 0, stateful: true)) { team in
-            let initialize = try Wire.encode(
-                Initialize.request(
-                    .init(
-                        protocolVersion: "2025-06-18", capabilities: .init(),
-                        clientInfo: .init(name: "t", version: "1"))))
-            let opened = try await Wire.send(team.endpoint, body: initialize, token: TeamFixture.aliceBearer)
+            let opened = try await Wire.send(team.endpoint, body: Self.initialize, token: TeamFixture.aliceBearer)
             let session = try #require(opened.header("mcp-session-id"))
             let standing = Task {
                 try await Wire.send(
