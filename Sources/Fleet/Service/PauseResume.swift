@@ -83,24 +83,21 @@ extension FleetService {
         var current = agent
         while true {
             let status = await currentStatus(current)
+            var refused: FleetError?
             if status.status.acceptsTasks {
                 do {
                     try await sendInput(text, to: current)
-                } catch let error as FleetError where resumes < 2 {
-                    // Paused again between the check and the send (an idle timeout): Coder refused the input, so
-                    // nothing was delivered; resume once more and send when it is ready.
-                    guard let fresh = try? await coder.workspace(id: agent.workspace.id, as: WorkspaceView.self),
-                        StatusModel.derive(fresh).status == .paused
-                    else { throw error }
-                    current = AgentRef(workspace: fresh, name: agent.name)
-                    change = try await resume(current)
-                    resumes += 1
-                    continue
+                } catch let error as FleetError where error.kind == .wrongState {
+                    // Coder refused the input (the task still resuming, or paused again by an idle timeout), so
+                    // nothing was delivered: wait on and send when it is ready.
+                    refused = error
                 }
-                return ActionResult(
-                    agent: agent.name, status: .busy,
-                    message: "Agent '\(agent.name)' was paused; it was resumed and the task was sent. Call wait_for_agent to follow it.",
-                    workspaceID: agent.workspace.id, buildID: change.build.id, task: Echo.cap(text, 500), delivered: true)
+                if refused == nil {
+                    return ActionResult(
+                        agent: agent.name, status: .busy,
+                        message: "Agent '\(agent.name)' was paused; it was resumed and the task was sent. Call wait_for_agent to follow it.",
+                        workspaceID: agent.workspace.id, buildID: change.build.id, task: Echo.cap(text, 500), delivered: true)
+                }
             }
             if [.failed, .stopped, .canceled, .deleted, .deleting].contains(status.status) && ContinuousClock.now - started > .seconds(2) {
                 throw FleetError(
@@ -114,7 +111,8 @@ extension FleetService {
                 return ActionResult(
                     agent: agent.name, status: status.status,
                     message: "Agent '\(agent.name)' was paused and is resuming (\(status.status.rawValue)); it did not take input within "
-                        + "\(Int(limit.seconds)) s, so the task was NOT sent. Call wait_for_agent until it is idle, then start_agent_task again.",
+                        + "\(Int(limit.seconds)) s, so the task was NOT sent. Call wait_for_agent until it is idle, then start_agent_task again."
+                        + (refused.map { " Last refusal: \($0.message)" } ?? ""),
                     workspaceID: agent.workspace.id, buildID: change.build.id, task: Echo.cap(text, 500), delivered: false)
             }
             await progress(elapsed.seconds, "resuming agent '\(agent.name)': \(status.status.rawValue)" + (status.reason.map { " (\($0))" } ?? ""))
@@ -123,6 +121,17 @@ extension FleetService {
                 current = AgentRef(workspace: try await coder.workspace(id: agent.workspace.id, as: WorkspaceView.self), name: agent.name)
             } catch {
                 throw FleetError.coder(error, doing: "follow agent '\(agent.name)' while it resumes", hint: "The task was not sent.")
+            }
+            // Paused again after our resume (an idle timeout can strike before the input is sent): resume once more.
+            if StatusModel.derive(current.workspace).status == .paused, current.workspace.latestBuild.id != change.build.id {
+                guard resumes < 3 else {
+                    throw FleetError(
+                        .wrongState,
+                        "Agent '\(agent.name)' was paused again each time it was resumed (an idle timeout?); the task was not sent. "
+                            + "resume_agent, then start_agent_task.")
+                }
+                change = try await resume(current)
+                resumes += 1
             }
         }
     }

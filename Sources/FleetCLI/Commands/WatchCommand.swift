@@ -3,6 +3,7 @@ import CoderAPI
 import Fleet
 import Foundation
 import Logging
+import UnixSignals
 
 #if canImport(Glibc)
 import Glibc
@@ -75,8 +76,31 @@ struct WatchCommand: AsyncParsableCommand {
 
         let terminal = isatty(STDOUT_FILENO) == 1
         let table = FleetTable(color: terminal && !noColor && ProcessInfo.processInfo.environment["NO_COLOR"] == nil, width: Self.terminalWidth())
-        var cursor = try await notifier.cursor.map(FleetCursor.decode)
+        let cursor = try await notifier.cursor.map(FleetCursor.decode)
         let targets = try FleetService.eventTargets("attention")
+        // SIGTERM or SIGINT ends the loop; deliveries already sent are then awaited, so none is repeated by the
+        // next watcher (a receiver that took an event before the answer came back would otherwise get it twice).
+        let loop = Task {
+            try await watch(fleet, notifier, cursor: cursor, targets: targets, urls: urls, table: table, host: connection.url.host, logger: logger)
+        }
+        let signals = Task {
+            for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
+                loop.cancel()
+                return
+            }
+        }
+        try? await loop.value
+        signals.cancel()
+        await notifier.stop(within: .seconds(3))
+    }
+
+    /// Polls the fleet until cancelled: events go to the notifier and to the screen.
+    private func watch(
+        _ fleet: FleetService, _ notifier: Notifier, cursor start: FleetCursor?, targets: Set<Fleet.AgentStatus>, urls: [URL], table: FleetTable,
+        host: String?, logger: Logger
+    ) async throws {
+        let terminal = isatty(STDOUT_FILENO) == 1
+        var cursor = start
         var failures = 0
         while !Task.isCancelled {
             do {
@@ -89,7 +113,7 @@ struct WatchCommand: AsyncParsableCommand {
                 if terminal {
                     let agents = await fleet.summaries(poll.workspaces)
                     let title =
-                        "fleet-mcp watch — \(agents.count) agents at \(connection.url.host ?? "")"
+                        "fleet-mcp watch — \(agents.count) agents at \(host ?? "")"
                         + (urls.isEmpty ? "" : " — notifying \(urls.count) URL\(urls.count == 1 ? "" : "s")")
                     emit(FleetTable.home + table.lines(agents, title: title).joined(separator: "\n"))
                 } else {

@@ -27,6 +27,10 @@ actor Notifier {
     private let stateFile: URL
     private var state: WatchState
     private var running: Set<String> = []
+    /// Deliveries whose request is on the wire: the receiver may have taken them while their answer is not in yet.
+    private var sending: Set<String> = []
+    /// Set when the watcher stops: no new attempt starts (what is pending stays in the state file for the next run).
+    private var stopping = false
     private let logger: Logger
     /// Waits between attempts of one delivery; after the last, it stays pending for the next round.
     let backoff: [Duration]
@@ -63,7 +67,7 @@ actor Notifier {
 
     /// Starts a delivery task for each pending delivery not already being tried.
     func deliverPending() {
-        for delivery in state.pending where !running.contains(delivery.id) {
+        for delivery in state.pending where !running.contains(delivery.id) && !stopping {
             running.insert(delivery.id)
             Task { await self.deliver(delivery) }
         }
@@ -74,6 +78,9 @@ actor Notifier {
         guard let url = URL(string: delivery.url) else { return }
         for (attempt, wait) in ([Duration.zero] + backoff).enumerated() {
             if wait > .zero { try? await Task.sleep(for: wait) }
+            guard !stopping else { return }
+            sending.insert(delivery.id)
+            defer { sending.remove(delivery.id) }
             do {
                 let response = try await transport.send(Self.request(for: delivery.event, to: url))
                 if (200..<300).contains(response.status) {
@@ -86,6 +93,14 @@ actor Notifier {
                 logger.warning("notify \(Self.redacted(url)) failed: \(error) (attempt \(attempt + 1))")
             }
         }
+    }
+
+    /// Stops starting deliveries and waits (at most `limit`) for the requests already sent, so an event the receiver
+    /// took is recorded as delivered before the watcher exits, and is not sent again by the next one.
+    func stop(within limit: Duration) async {
+        stopping = true
+        let deadline = ContinuousClock.now + limit
+        while !sending.isEmpty, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
     }
 
     private func persist() {
