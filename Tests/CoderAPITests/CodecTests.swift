@@ -58,17 +58,36 @@ import Testing
         #expect(WorkspaceFilter().query.isEmpty)
     }
 
-    @Test func tasksGenerationFollowsTheVersion() {
-        #expect(TasksAPIGeneration.forVersion("v2.27.1+230b55b") == .experimental)
-        #expect(TasksAPIGeneration.forVersion("v2.26.0") == .experimental)
-        #expect(TasksAPIGeneration.forVersion("v2.29.0") == .stable)
-        #expect(TasksAPIGeneration.forVersion("v2.35.1+8b44bd6") == .stable)
-        #expect(TasksAPIGeneration.forVersion("v2.37.0") == TasksAPIGeneration.none)
-        #expect(TasksAPIGeneration.forVersion("v2.20.0") == TasksAPIGeneration.none)
-        #expect(TasksAPIGeneration.forVersion("v0.0.0-devel+abc") == nil)
-        #expect(TasksAPIGeneration.tasksHaveOwnIDs(version: "v2.27.1+230b55b") == false)
-        #expect(TasksAPIGeneration.tasksHaveOwnIDs(version: "v2.28.0") == true)
-        #expect(TasksAPIGeneration.tasksHaveOwnIDs(version: "v2.35.1") == true)
+    @Test func capabilitiesFollowTheVersion() {
+        func row(_ version: String) -> CoderCapabilities? { CoderCapabilities.forVersion(version) }
+        #expect(row("v2.27.1+230b55b")?.tasksAPI == .experimental)
+        #expect(row("v2.26.0")?.tasksAPI == .experimental)
+        #expect(row("v2.29.0")?.tasksAPI == .stable)
+        #expect(row("v2.35.1+8b44bd6")?.tasksAPI == .stable)
+        #expect(row("v2.37.0")?.tasksAPI == TasksAPIGeneration.none)
+        #expect(row("v2.38.5-rc.1")?.label == "2.38 and later")
+        #expect(row("v3.0.0")?.label == "2.38 and later")
+        #expect(row("v2.20.0") == .agentAPIOnly)
+        #expect(row("v0.0.0-devel+abc") == nil)
+        #expect(row("nonsense") == nil)
+        #expect(row("v2.27.1+230b55b")?.tasksHaveOwnIDs == false)
+        #expect(row("v2.28.0")?.tasksHaveOwnIDs == true)
+        #expect(row("v2.35.1")?.tasksHaveOwnIDs == true)
+        #expect(row("v2.30.2")?.pauseRoutes == false)
+        #expect(row("v2.36.0")?.pauseRoutes == true)
+        // Demotion walks stable → experimental → AgentAPI, once per missing route family.
+        #expect(row("v2.35.1")?.demoted.tasksAPI == .experimental)
+        #expect(row("v2.35.1")?.demoted.demoted.tasksAPI == TasksAPIGeneration.none)
+    }
+
+    @Test func releasesOrder() {
+        #expect(CoderRelease(parsing: "v2.31.1+abc") == CoderRelease(2, 31, 1))
+        #expect(CoderRelease(parsing: "2.35") == CoderRelease(2, 35, 0))
+        #expect(CoderRelease(2, 31, 0) < CoderRelease(2, 31, 1))
+        #expect(CoderRelease(2, 9, 9) < CoderRelease(2, 10, 0))
+        // The table's rows are in release order, each a different line.
+        let starts = CoderCapabilities.table.map(\.since)
+        #expect(starts == starts.sorted() && Set(starts).count == starts.count)
     }
 
     @Test func tokenNeverPrints() {

@@ -308,7 +308,8 @@ import Testing
         for (version, experimental, stable) in [(SandboxVersion.v2_27, true, false), (.v2_35, true, true), (.v2_37, false, false)] {
             let env = try await SandboxFleet.start(version: version)
             let info = try await env.coder.buildInfo()
-            #expect(TasksAPIGeneration.forVersion(info.version) == (stable ? .stable : experimental ? .experimental : TasksAPIGeneration.none))
+            #expect(
+                CoderCapabilities.forVersion(info.version)?.tasksAPI == (stable ? .stable : experimental ? .experimental : TasksAPIGeneration.none))
             for (generation, expected) in [(TasksAPIGeneration.experimental, experimental), (.stable, stable)] {
                 do {
                     _ = try await env.coder.tasks(generation)

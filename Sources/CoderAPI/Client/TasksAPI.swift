@@ -16,40 +16,6 @@ public enum TasksAPIGeneration: String, Sendable, Hashable, CaseIterable {
         case .none: nil
         }
     }
-
-    /// The generation a build version implies: `v2.27.1+230b55b` → experimental, `v2.35.1` → stable,
-    /// `v2.37.0` and later → none. Unparseable (dev) versions give `nil`: probe instead.
-    public static func forVersion(_ version: String) -> TasksAPIGeneration? {
-        guard let (major, minor) = parseMajorMinor(version), !(major == 0 && minor == 0) else { return nil }
-        if major > 2 || (major == 2 && minor >= 37) { return TasksAPIGeneration.none }
-        if major == 2 && minor >= 29 { return .stable }
-        if major == 2 && minor >= 26 { return .experimental }
-        return TasksAPIGeneration.none
-    }
-
-    /// Whether a version gives tasks their own ids and names (2.28+). On 2.26–2.27 a task is its workspace,
-    /// addressed by the workspace id. Unparseable (dev) versions give `nil`.
-    public static func tasksHaveOwnIDs(version: String) -> Bool? { isAtLeast(2, 28, version) }
-
-    /// Whether tasks can be paused and resumed through the tasks API (2.31+).
-    public static func tasksPause(version: String) -> Bool? { isAtLeast(2, 31, version) }
-
-    /// Whether workspaces name their task in `task_id` (2.30+), so a workspace without one has no task record.
-    public static func workspacesLinkTasks(version: String) -> Bool? { isAtLeast(2, 30, version) }
-
-    /// Whether `version` is `major.minor` or later; nil for unparseable and development (`v0.0.0`) versions.
-    static func isAtLeast(_ major: Int, _ minor: Int, _ version: String) -> Bool? {
-        guard let parsed = parseMajorMinor(version), parsed != (0, 0) else { return nil }
-        return parsed.0 > major || (parsed.0 == major && parsed.1 >= minor)
-    }
-
-    static func parseMajorMinor(_ version: String) -> (Int, Int)? {
-        var text = Substring(version)
-        if text.hasPrefix("v") { text = text.dropFirst() }
-        let numbers = text.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
-        guard numbers.count == 2 else { return nil }
-        return (numbers[0], numbers[1])
-    }
 }
 
 extension CoderAPIError {

@@ -1,3 +1,4 @@
+import CoderAPI
 import Foundation
 
 /// The Coder release line the sandbox emulates; it decides which tasks API exists and what it offers.
@@ -33,12 +34,17 @@ public enum SandboxVersion: String, Sendable, CaseIterable {
         return names.dropLast().joined(separator: ", ") + " or " + (names.last ?? "")
     }
 
-    var hasExperimentalTasks: Bool { [.v2_27, .v2_31, .v2_35, .v2_36].contains(self) }
-    var hasStableTasks: Bool { [.v2_31, .v2_35, .v2_36].contains(self) }
-    /// `POST …/pause|resume`, `PATCH …/input` and log snapshots (v2.31.1+, while Tasks exist).
-    var hasPause: Bool { hasStableTasks }
+    /// What this release line can do: the one table fleet-mcp reads too (``CoderCapabilities/table``).
+    public var capabilities: CoderCapabilities { CoderCapabilities.forVersion(buildVersion) ?? .agentAPIOnly }
+
+    var hasExperimentalTasks: Bool {
+        capabilities.tasksAPI == .experimental || (capabilities.tasksAPI == .stable && capabilities.experimentalTasksServed)
+    }
+    var hasStableTasks: Bool { capabilities.tasksAPI == .stable }
+    /// `POST …/pause|resume`, `PATCH …/input` and log snapshots.
+    var hasPause: Bool { capabilities.pauseRoutes }
     /// 2.26–2.27: a task is its workspace (same id), and `status` is the workspace status.
-    var tasksAreWorkspaces: Bool { self == .v2_27 }
+    var tasksAreWorkspaces: Bool { capabilities.tasksAPI != .none && !capabilities.tasksHaveOwnIDs }
 }
 
 /// How to run the sandbox.

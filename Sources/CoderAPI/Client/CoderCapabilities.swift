@@ -1,0 +1,153 @@
+import Foundation
+
+/// What one Coder release line can do for fleet-mcp: the one table every part reads (the deployment detector,
+/// every agent backend, the sandbox's version modes) and the README's "Coder versions" table is rendered from.
+///
+/// A row holds from its `since` release up to the next row's. Facts are cited where they are modelled, in the
+/// tests that pin them (coderd's source at the release tag).
+public struct CoderCapabilities: Sendable, Hashable {
+    /// The first release this row describes.
+    public var since: CoderRelease
+    /// The README's label for the row (`2.26 – 2.27`).
+    public var label: String
+    /// Where the tasks API lives, if anywhere.
+    public var tasksAPI: TasksAPIGeneration
+    /// Whether `/api/experimental/tasks` still answers beside `/api/v2/tasks`.
+    public var experimentalTasksServed: Bool
+    /// Whether tasks have their own ids and names (2.28+); before, a task is its workspace (same id).
+    public var tasksHaveOwnIDs: Bool
+    /// Whether `{task}` in a tasks route may be the task's name (2.29+); 2.28 takes only a UUID.
+    public var taskLookupByName: Bool
+    /// Whether every task workspace names its task in `task_id`, so one without it has no task record.
+    public var workspacesLinkTasks: Bool
+    /// `POST …/tasks/{owner}/{task}/pause` and `…/resume`.
+    public var pauseRoutes: Bool
+    /// Whether workspace builds accept the task reasons (`task_manual_pause`, `task_resume`, …).
+    public var taskBuildReasons: Bool
+    /// `PATCH …/tasks/{owner}/{task}/input`.
+    public var inputPatch: Bool
+    /// Whether Coder pauses idle task workspaces by itself (`task_auto_pause`).
+    public var autoPause: Bool
+    /// How an agent is created.
+    public var creation: Creation
+    /// How later input reaches Claude Code.
+    public var input: InputPath
+    /// How a running turn is interrupted.
+    public var cancel: CancelPath
+
+    /// How an agent is created on a release.
+    public enum Creation: String, Sendable, Hashable {
+        /// A workspace whose `AI Prompt` parameter carries the task (2.26–2.27, and without a tasks API).
+        case workspaceWithPrompt
+        /// `POST {tasks}/me`; Coder names the workspace after the task.
+        case tasksCreate
+    }
+
+    /// How input reaches a running agent.
+    public enum InputPath: String, Sendable, Hashable {
+        /// `POST {tasks}/{owner}/{task}/send`, the conversation from `…/logs`.
+        case tasksSend
+        /// AgentAPI through Coder's path app proxy: `…/apps/{slug}/message`, `/messages`, `/status`.
+        case agentAPI
+    }
+
+    /// How a running turn is interrupted.
+    public enum CancelPath: String, Sendable, Hashable {
+        /// A raw ESC through AgentAPI (the tasks API has no route for it).
+        case agentAPIEscape
+    }
+
+    /// The README's table, newest row last. Rows hold until the next row's `since`.
+    public static let table: [CoderCapabilities] = [
+        CoderCapabilities(
+            since: CoderRelease(2, 26, 0), label: "2.26 – 2.27", tasksAPI: .experimental, experimentalTasksServed: true, tasksHaveOwnIDs: false,
+            taskLookupByName: false, workspacesLinkTasks: false, pauseRoutes: false, taskBuildReasons: false, inputPatch: false,
+            autoPause: false, creation: .workspaceWithPrompt, input: .tasksSend, cancel: .agentAPIEscape),
+        CoderCapabilities(
+            since: CoderRelease(2, 28, 0), label: "2.28", tasksAPI: .experimental, experimentalTasksServed: true, tasksHaveOwnIDs: true,
+            taskLookupByName: false, workspacesLinkTasks: false, pauseRoutes: false, taskBuildReasons: false, inputPatch: false,
+            autoPause: false, creation: .tasksCreate, input: .tasksSend, cancel: .agentAPIEscape),
+        CoderCapabilities(
+            since: CoderRelease(2, 29, 0), label: "2.29", tasksAPI: .stable, experimentalTasksServed: true, tasksHaveOwnIDs: true,
+            taskLookupByName: true, workspacesLinkTasks: false, pauseRoutes: false, taskBuildReasons: false, inputPatch: false,
+            autoPause: false, creation: .tasksCreate, input: .tasksSend, cancel: .agentAPIEscape),
+        CoderCapabilities(
+            since: CoderRelease(2, 30, 0), label: "2.30", tasksAPI: .stable, experimentalTasksServed: true, tasksHaveOwnIDs: true,
+            taskLookupByName: true, workspacesLinkTasks: true, pauseRoutes: false, taskBuildReasons: false, inputPatch: false,
+            autoPause: false, creation: .tasksCreate, input: .tasksSend, cancel: .agentAPIEscape),
+        CoderCapabilities(
+            since: CoderRelease(2, 31, 0), label: "2.31 – 2.36", tasksAPI: .stable, experimentalTasksServed: true, tasksHaveOwnIDs: true,
+            taskLookupByName: true, workspacesLinkTasks: true, pauseRoutes: true, taskBuildReasons: true, inputPatch: true,
+            autoPause: true, creation: .tasksCreate, input: .tasksSend, cancel: .agentAPIEscape),
+        CoderCapabilities(
+            since: CoderRelease(2, 37, 0), label: "2.37", tasksAPI: .none, experimentalTasksServed: false, tasksHaveOwnIDs: false,
+            taskLookupByName: false, workspacesLinkTasks: false, pauseRoutes: false, taskBuildReasons: false, inputPatch: false,
+            autoPause: false, creation: .workspaceWithPrompt, input: .agentAPI, cancel: .agentAPIEscape),
+        CoderCapabilities(
+            since: CoderRelease(2, 38, 0), label: "2.38 and later", tasksAPI: .none, experimentalTasksServed: false, tasksHaveOwnIDs: false,
+            taskLookupByName: false, workspacesLinkTasks: false, pauseRoutes: false, taskBuildReasons: false, inputPatch: false,
+            autoPause: false, creation: .workspaceWithPrompt, input: .agentAPI, cancel: .agentAPIEscape),
+    ]
+
+    /// What a deployment with no tasks API at all can do (releases before 2.26, and the last resort).
+    public static let agentAPIOnly = CoderCapabilities(
+        since: CoderRelease(0, 0, 0), label: "before 2.26", tasksAPI: .none, experimentalTasksServed: false, tasksHaveOwnIDs: false,
+        taskLookupByName: false, workspacesLinkTasks: false, pauseRoutes: false, taskBuildReasons: false, inputPatch: false,
+        autoPause: false, creation: .workspaceWithPrompt, input: .agentAPI, cancel: .agentAPIEscape)
+
+    /// The row of a build version (`v2.27.1+230b55b`, `2.35.1`); nil for development builds (`v0.0.0-devel`) and
+    /// unparseable versions, which are probed instead.
+    public static func forVersion(_ version: String) -> CoderCapabilities? {
+        guard let release = CoderRelease(parsing: version), release != CoderRelease(0, 0, 0) else { return nil }
+        return table.last { $0.since <= release } ?? agentAPIOnly
+    }
+
+    /// The newest row that reaches agents through `generation`: what a probed development build is taken to be.
+    /// Routes it turns out not to have are demoted as on any deployment.
+    public static func probed(_ generation: TasksAPIGeneration) -> CoderCapabilities {
+        table.last { $0.tasksAPI == generation } ?? agentAPIOnly
+    }
+
+    /// The row to fall back to when this row's tasks routes are missing: the next older way to reach agents.
+    public var demoted: CoderCapabilities {
+        switch tasksAPI {
+        case .stable:
+            var row = Self.probed(.experimental)
+            row.label = label + " (tasks API at the experimental prefix)"
+            return row
+        case .experimental, .none:
+            var row = Self.agentAPIOnly
+            row.label = label + " (no tasks API)"
+            return row
+        }
+    }
+}
+
+/// A Coder release number, `major.minor.patch`.
+public struct CoderRelease: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var major: Int
+    public var minor: Int
+    public var patch: Int
+
+    public init(_ major: Int, _ minor: Int, _ patch: Int) {
+        self.major = major
+        self.minor = minor
+        self.patch = patch
+    }
+
+    /// Reads `v2.31.1+abc`, `2.35`, `v2.38.5-rc.1`; nil when there are not at least two numbers.
+    public init?(parsing version: String) {
+        var text = Substring(version.trimmingCharacters(in: .whitespaces))
+        if text.hasPrefix("v") { text = text.dropFirst() }
+        let core = text.prefix { $0.isNumber || $0 == "." }
+        let numbers = core.split(separator: ".", omittingEmptySubsequences: false).prefix(3).map { Int($0) }
+        guard numbers.count >= 2, let major = numbers[0], let minor = numbers[1] else { return nil }
+        self.init(major, minor, numbers.count > 2 ? (numbers[2] ?? 0) : 0)
+    }
+
+    public static func < (a: CoderRelease, b: CoderRelease) -> Bool {
+        (a.major, a.minor, a.patch) < (b.major, b.minor, b.patch)
+    }
+
+    public var description: String { "\(major).\(minor).\(patch)" }
+}
