@@ -27,7 +27,7 @@ extension FleetService {
     /// When the reports say the agent waits, ask AgentAPI (through Coder's app proxy) whether it is running.
     /// One extra request, only for single-agent calls; failures leave the status as it was.
     func refine(_ derived: DerivedStatus, _ agent: AgentRef) async -> DerivedStatus {
-        guard derived.status.acceptsTasks, (try? await agentAPI.isWorking(agent)) == true else { return derived }
+        guard derived.status.acceptsTasks, (try? await backend.isWorking(agent)) == true else { return derived }
         // The newest report describes the previous turn, not this one: it is not the present.
         return DerivedStatus(status: .busy, reason: "working on new input; no report yet", report: nil)
     }
@@ -39,7 +39,7 @@ extension FleetService {
 
     /// The prompt the agent was created with: the task's, else the build's `AI Prompt` parameter.
     func taskPrompt(_ agent: AgentRef) async -> String? {
-        let fromTask = try? await onChannel(for: agent) { try await $0.initialPrompt(of: agent) }
+        let fromTask = try? await backend.initialPrompt(of: agent)
         if let fromTask { return fromTask }
         let path = CoderClient.path("/api/v2/workspacebuilds", agent.workspace.latestBuild.id, "parameters")
         return try? await coder.get(path, as: [WorkspaceBuildParameter].self).first { configuration.isPromptParameter($0.name) }?.value
@@ -142,7 +142,7 @@ extension FleetService {
         async let promptFetch = taskPrompt(agent)
         let (derived, prompt) = await (status, promptFetch)
         let agentSummary = await summary(workspace, status: derived)
-        let generation = (try? await deployment.generation()) ?? .none
+        let route = await backend.route()
         let build = workspace.latestBuild
         let sidebar = AgentApps.sidebarApp(in: workspace)
         let workspaceAgent = AgentApps.agent(of: sidebar, in: workspace)
@@ -168,7 +168,7 @@ extension FleetService {
                     healthy: $0.health.healthy, healthReason: $0.health.reason, version: $0.version)
             },
             apps: apps, pullRequest: pullRequest, latestReport: StatusModel.currentReport(workspace).map(HistoryEntry.init),
-            templateVersionID: build.templateVersionID, outdated: workspace.outdated, tasksAPI: generation.rawValue)
+            templateVersionID: build.templateVersionID, outdated: workspace.outdated, tasksAPI: route)
     }
 }
 

@@ -10,7 +10,8 @@ import Logging
 public final class FleetService: Sendable {
     public let coder: CoderClient
     public let configuration: FleetConfiguration
-    public let deployment: DeploymentDetector
+    /// Where the agents run and how they are reached.
+    public let backend: CoderWorkspaceBackend
     let parameters = ImmutableCache<String, [TemplateVersionParameter]>()
     let presets = ImmutableCache<String, [Preset]>()
     let identity = ImmutableCache<String, String>()
@@ -25,14 +26,14 @@ public final class FleetService: Sendable {
         self.coder = coder
         self.configuration = configuration
         self.enricher = enricher
-        self.deployment = DeploymentDetector(coder: coder, pinned: configuration.tasksAPI, logger: logger)
+        self.backend = CoderWorkspaceBackend(coder: coder, pinned: configuration.tasksAPI, logger: logger)
         self.logger = logger
     }
 
     var naming: AgentNaming { configuration.naming }
 
-    /// AgentAPI through the app proxy: interrupting and asking whether a turn runs, on every deployment.
-    var agentAPI: AgentAPIChannel { AgentAPIChannel(coder: coder) }
+    /// What the deployment can do, detected once.
+    public var deployment: DeploymentDetector { backend.deployment }
 
     // MARK: - Immutable lookups
 

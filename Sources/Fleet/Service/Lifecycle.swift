@@ -37,7 +37,7 @@ extension FleetService {
         }
         let workspace: WorkspaceView
         do {
-            workspace = try await onChannel(for: nil) { try await $0.create(creation) }
+            workspace = try await backend.create(creation)
         } catch let error as CoderAPIError where error.status == 409 {
             throw FleetError(
                 .conflict, "Agent '\(name)' already exists (Coder: \(error.coderMessage)). Pick another name, or delete_agent '\(name)' first.")
