@@ -67,15 +67,8 @@ extension FleetService {
         for row in rows { counts[row.status.status.rawValue, default: 0] += 1 }
         if let statuses { rows = rows.filter { statuses.contains($0.status.status) } }
         if inbox {
-            // The inbox: agents waiting for a decision, oldest first. A pull request counts as unmerged here:
-            // list_agents never asks the forge (show_agent does).
-            rows = rows.filter { row in
-                switch row.status.status {
-                case .needsInput, .failed: true
-                case .complete: PullRequest.newest(in: AgentApps.reports(in: row.workspace)) != nil
-                default: false
-                }
-            }
+            // The inbox: agents that need attention (`Attention`), oldest first.
+            rows = rows.filter { Attention.reason(for: $0.status.status) != nil }
             rows = rows.map { row in
                 var row = row
                 row.lastEventAt = StatusModel.lastEventAt(row.workspace)
