@@ -37,12 +37,9 @@ extension FleetService {
         await refine(StatusModel.derive(agent.workspace), agent)
     }
 
-    /// The prompt the agent was created with: the task's, else the build's `AI Prompt` parameter.
+    /// The prompt the agent was created with, where the backend keeps it.
     func taskPrompt(_ agent: AgentRef) async -> String? {
-        let fromTask = try? await backend.initialPrompt(of: agent)
-        if let fromTask { return fromTask }
-        let path = CoderClient.path("/api/v2/workspacebuilds", agent.workspace.latestBuild.id, "parameters")
-        return try? await coder.get(path, as: [WorkspaceBuildParameter].self).first { configuration.isPromptParameter($0.name) }?.value
+        (try? await backend.initialPrompt(of: agent)) ?? nil
     }
 
     /// The fleet, filtered and paged. One workspace-list request per call once the template versions are cached.

@@ -26,7 +26,8 @@ public final class FleetService: Sendable {
         self.coder = coder
         self.configuration = configuration
         self.enricher = enricher
-        self.backend = CoderWorkspaceBackend(coder: coder, pinned: configuration.tasksAPI, logger: logger)
+        self.backend = CoderWorkspaceBackend(
+            coder: coder, pinned: configuration.tasksAPI, isPromptParameter: { configuration.isPromptParameter($0) }, logger: logger)
         self.logger = logger
     }
 

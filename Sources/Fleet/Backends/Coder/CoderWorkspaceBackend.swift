@@ -9,9 +9,14 @@ public struct CoderWorkspaceBackend: AgentBackend {
     public let coder: CoderClient
     public let deployment: DeploymentDetector
     let logger: Logger
+    /// Whether a rich parameter carries the prompt (`FleetConfiguration.isPromptParameter`).
+    let isPromptParameter: @Sendable (String) -> Bool
 
-    public init(coder: CoderClient, pinned: TasksAPIGeneration? = nil, logger: Logger) {
+    public init(
+        coder: CoderClient, pinned: TasksAPIGeneration? = nil, isPromptParameter: @escaping @Sendable (String) -> Bool, logger: Logger
+    ) {
         self.coder = coder
+        self.isPromptParameter = isPromptParameter
         self.deployment = DeploymentDetector(coder: coder, pinned: pinned, logger: logger)
         self.logger = logger
     }
@@ -40,12 +45,42 @@ public struct CoderWorkspaceBackend: AgentBackend {
         try await onChannel(for: agent) { try await $0.conversation(of: agent) }
     }
 
+    /// The task's prompt, else the build's prompt parameter (`AI Prompt`, as `isPromptParameter` says).
     public func initialPrompt(of agent: AgentRef) async throws -> String? {
-        try await onChannel(for: agent) { try await $0.initialPrompt(of: agent) }
+        if let fromTask = try? await onChannel(for: agent, { try await $0.initialPrompt(of: agent) }) { return fromTask }
+        let path = CoderClient.path("/api/v2/workspacebuilds", agent.workspace.latestBuild.id, "parameters")
+        return try await coder.get(path, as: [WorkspaceBuildParameter].self).first { isPromptParameter($0.name) }?.value
     }
 
     public func pause(_ agent: AgentRef) async throws -> LifecycleChange { try await onChannel(for: agent) { try await $0.pause(agent) } }
     public func resume(_ agent: AgentRef) async throws -> LifecycleChange { try await onChannel(for: agent) { try await $0.resume(agent) } }
+
+    /// What asking for one of the caller's workspaces by its exact name told.
+    public enum Lookup: Sendable {
+        case found(WorkspaceView)
+        /// Coder answered that there is no such workspace.
+        case missing
+        /// The route is missing (an older Coder, a proxy) or the answer was odd: list to be sure.
+        case unanswered(any Error)
+    }
+
+    /// One of the caller's workspaces by its exact name: one request. A rejected credential, an unreachable or
+    /// too slow Coder and a cancellation throw (asking again by another route would only double the wait).
+    public func lookup(workspaceName: String) async throws -> Lookup {
+        do {
+            return .found(try await coder.workspace(owner: "me", name: workspaceName, as: WorkspaceView.self))
+        } catch let error as CoderAPIError where error.status == 404 && !error.isRouteMissing {
+            return .missing
+        } catch let error as CoderAPIError where error.status == 401 {
+            throw error
+        } catch let error as TransportError {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            return .unanswered(error)
+        }
+    }
 
     /// Runs `body` on the channel in force for `agent` (nil: no agent yet, as when creating one).
     ///
