@@ -33,7 +33,9 @@ struct HTTPServeOptions: ParsableArguments {
 
     @Option(
         name: .customLong("oauth-claim"),
-        help: "The claim naming the user (matched with oauth_subject or name in --users; default: email, then sub).")
+        help:
+            "The claim naming the user (matched with oauth_subject or name in --users; default: email, which must not be email_verified: false; no fallback to sub)."
+    )
     var oauthClaim: String?
 
     @Flag(name: .customLong("stateful"), help: "Sessions (MCP-Session-Id, GET stream, DELETE, Last-Event-ID) instead of stateless requests.")

@@ -78,6 +78,7 @@ struct HTTPServe {
         if let usersFile = http.usersFile {
             let file: UsersFile
             do { file = try UsersFile.load(URL(fileURLWithPath: usersFile)) } catch { throw ValidationError("--users \(usersFile): \(error)") }
+            for warning in file.warnings() { logger.warning("--users \(usersFile): \(warning)") }
             if let oauthSettings {
                 do { verifier = try await OAuthVerifier(settings: oauthSettings, transport: live) } catch {
                     throw ValidationError("OAuth: \(error)")

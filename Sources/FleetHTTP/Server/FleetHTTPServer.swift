@@ -109,8 +109,10 @@ public struct FleetHTTPServer: Sendable {
         let resource = ResourceIdentity(fixed: fixed, path: options.path)
         let authorizationServers = authenticator.oauth?.settings.authorizationServers ?? []
         if authenticator.required {
-            for path in ["/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/**"] {
-                router.get(RouterPath(path)) { request, _ in
+            // Behind the Host check too: without --public-url the document is made from `Host`, which must be ours.
+            let wellKnown = router.group(RouterPath("/.well-known")).add(middleware: OriginGuard(options: options, metrics: metrics))
+            for path in ["oauth-protected-resource", "oauth-protected-resource/**"] {
+                wellKnown.get(RouterPath(path)) { request, _ in
                     let sdkRequest = HTTPBridge.headersOnly(request)
                     let metadata = resource.metadata(for: sdkRequest, authorizationServers: authorizationServers)
                     let validator = ProtectedResourceMetadataValidator(metadata: metadata)
