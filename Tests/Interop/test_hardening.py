@@ -52,10 +52,10 @@ def base(server: Process) -> str:
     return f"http://127.0.0.1:{server.port}"
 
 
-def half_open(port: int, text: bytes = b"GET /healthz HTTP/1.1\r\nHost: x\r\n") -> socket.socket | None:
-    """A connection that sends the start of a request and then nothing; None when the server closed it at once."""
+def half_open(port: int, text: bytes = b"GET /healthz HTTP/1.1\r\nHost: x\r\n", timeout: float = 5) -> socket.socket | None:
+    """A connection that sends the start of a request and then nothing; None when it could not be made."""
     try:
-        connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+        connection = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         connection.sendall(text)
         return connection
     except OSError:
@@ -108,8 +108,12 @@ def test_half_open_connections_leave_service_to_users(team) -> None:
     server = team.serve("half-open", preexec_fn=systemd_default)
     held: list[socket.socket] = []
     try:
+        # Bounded: a server out of descriptors stops accepting, and then each connect waits for its timeout.
+        budget = time.monotonic() + 30
         for _ in range(wanted):
-            connection = half_open(server.port)
+            if time.monotonic() > budget:
+                break
+            connection = half_open(server.port, timeout=1)
             if connection:
                 held.append(connection)
         started = time.monotonic()

@@ -191,7 +191,8 @@ public final class LiveTransport: HTTPTransport {
                     var base = target.path.hasSuffix(path) && path.count > 1 ? String(target.path.dropLast(path.count)) : ""
                     if base.hasSuffix("/") { base.removeLast() }
                     advice =
-                        "the Coder token is never sent to another origin. If Coder is served there, set CODER_URL (or --coder-url) to \(origin)\(base)"
+                        "the Coder token is never sent to another origin. If Coder is served there, set CODER_URL "
+                        + "(or --coder-url) to \(origin)\(base)"
                 } else {
                     advice = "credentials are never sent to another origin; use \(origin) directly if that is where the service lives"
                 }

@@ -34,7 +34,7 @@ struct HTTPServeOptions: ParsableArguments {
     @Option(
         name: .customLong("oauth-claim"),
         help:
-            "The claim naming the user (matched with oauth_subject or name in --users; default: email, which must not be email_verified: false; no fallback to sub)."
+            "The claim naming the user (matched with oauth_subject or name in --users; default: email, unless email_verified is false)."
     )
     var oauthClaim: String?
 
