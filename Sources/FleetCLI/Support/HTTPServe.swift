@@ -44,7 +44,8 @@ struct HTTPServe {
         live: LiveTransport, logger: Logger
     ) async throws {
         let metrics = FleetMetrics()
-        let coderTransport = CoderMetricsTransport(live, metrics: metrics)
+        // Concurrent identical GETs of one user (same token) share one request; nothing is kept after the answer.
+        let coderTransport = SingleFlightTransport(CoderMetricsTransport(live, metrics: metrics))
         // The server's own credential: only without --users (single user, or no authentication on loopback).
         var ownToken: SessionToken?
         let url: URL
