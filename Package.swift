@@ -80,11 +80,16 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // Fleet events to webhooks (JSON, Slack, ntfy: one NotificationSink each), with a delivery state file.
+        .target(
+            name: "FleetNotify",
+            dependencies: ["CoderAPI", "Fleet", .product(name: "Logging", package: "swift-log")]
+        ),
         // The command line: serve, sandbox, demo.
         .target(
             name: "FleetCLI",
             dependencies: [
-                "CoderAPI", "Fleet", "FleetMCP", "CoderSandbox", "FleetHTTP",
+                "CoderAPI", "Fleet", "FleetMCP", "CoderSandbox", "FleetHTTP", "FleetNotify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
@@ -126,7 +131,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FleetCLITests",
-            dependencies: ["FleetCLI", "CoderAPI"]
+            dependencies: ["FleetCLI", "FleetNotify", "CoderAPI", "Fleet"]
         ),
         .testTarget(
             name: "FleetHTTPTests",

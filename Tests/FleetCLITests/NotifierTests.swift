@@ -3,7 +3,7 @@ import Fleet
 import Foundation
 import Testing
 
-@testable import FleetCLI
+@testable import FleetNotify
 
 /// Webhook bodies: plain JSON, Slack's text, ntfy's headers.
 @Suite struct NotifierTests {
@@ -81,5 +81,15 @@ import Testing
         #expect(!Notifier.describe(error).contains("SECRET"))
         let timeout = TransportError(request: "POST /services/T000/B000/SECRET", reason: "x", isTimeout: true, after: .seconds(10))
         #expect(!Notifier.describe(timeout).contains("SECRET"))
+    }
+}
+
+/// Each URL goes to one sink; the JSON webhook takes what no other claims (issue 17: adding a sink is one type).
+@Suite struct NotificationSinkTests {
+    @Test func urlsPickTheirSink() {
+        #expect(NotificationSinks.sink(for: URL(string: "https://hooks.slack.com/services/T/B/X")!).name == "slack")
+        #expect(NotificationSinks.sink(for: URL(string: "https://ntfy.example.com/fleet")!).name == "ntfy")
+        #expect(NotificationSinks.sink(for: URL(string: "https://example.com/hook")!).name == "json")
+        #expect(NotificationSinks.all.last?.name == "json", "the catch-all sink comes last")
     }
 }

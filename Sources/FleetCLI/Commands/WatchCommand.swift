@@ -1,6 +1,7 @@
 import ArgumentParser
 import CoderAPI
 import Fleet
+import FleetNotify
 import Foundation
 import Logging
 import UnixSignals

@@ -1,5 +1,6 @@
 import CoderAPI
 import Fleet
+import FleetNotify
 import Foundation
 import Rainbow
 
@@ -45,7 +46,7 @@ struct FleetTable {
     /// The line a plain (not a terminal) output gets for an event.
     func eventLine(_ event: FleetEvent) -> String {
         CoderDate.format(event.at) + "  " + event.agent + ": " + event.oldStatus.rawValue + " -> " + event.newStatus.rawValue
-            + (Notifier.detail(event).isEmpty ? "" : "  " + Notifier.detail(event))
+            + (EventText.detail(event).isEmpty ? "" : "  " + EventText.detail(event))
     }
 
     static func pad(_ text: String, _ width: Int) -> String {

@@ -10,19 +10,30 @@ import Darwin
 
 /// What a watcher keeps between runs, in a small JSON file: the cursor of the last events it took, and the
 /// notifications not yet delivered. With it, a restarted watcher neither repeats an event nor loses one.
-struct WatchState: Codable, Sendable {
+public struct WatchState: Codable, Sendable {
     /// A `wait_for_fleet` cursor (Coder time); nil before the first run.
-    var cursor: String?
-    var pending: [Delivery] = []
+    public var cursor: String?
+    public var pending: [Delivery] = []
 
-    /// One event for one URL, until the URL accepts it.
-    struct Delivery: Codable, Sendable, Hashable {
-        var id: String
-        var url: String
-        var event: FleetEvent
+    public init(cursor: String? = nil, pending: [Delivery] = []) {
+        self.cursor = cursor
+        self.pending = pending
     }
 
-    static func defaultFile() -> URL {
+    /// One event for one URL, until the URL accepts it.
+    public struct Delivery: Codable, Sendable, Hashable {
+        public var id: String
+        public var url: String
+        public var event: FleetEvent
+
+        public init(id: String, url: String, event: FleetEvent) {
+            self.id = id
+            self.url = url
+            self.event = event
+        }
+    }
+
+    public static func defaultFile() -> URL {
         let environment = ProcessInfo.processInfo.environment
         let base =
             environment["XDG_STATE_HOME"].map { URL(fileURLWithPath: $0) }
@@ -32,7 +43,7 @@ struct WatchState: Codable, Sendable {
 
     /// The state in `file`; a new state when there is no file. A file that cannot be read is an error naming it:
     /// replacing it silently would send every pending notification again, or drop them.
-    static func load(_ file: URL) throws -> WatchState {
+    public static func load(_ file: URL) throws -> WatchState {
         guard FileManager.default.fileExists(atPath: file.path) else { return WatchState() }
         do {
             return try JSONDecoder.fleet.decode(WatchState.self, from: try Data(contentsOf: file))
@@ -45,7 +56,7 @@ struct WatchState: Codable, Sendable {
 
     /// Writes atomically (a temporary file renamed over the old one), so a crash never leaves half a file; only the
     /// owner may read it (it holds the webhook URLs, which are secrets).
-    func save(_ file: URL) throws {
+    public func save(_ file: URL) throws {
         try FileManager.default.createDirectory(
             at: file.deletingLastPathComponent(), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).\(getpid()).tmp")
@@ -61,7 +72,7 @@ struct WatchState: Codable, Sendable {
 
     /// Takes the state file for this process (an exclusive `flock` on `<file>.lock`, held until exit): two watchers
     /// on one state file would both send every event.
-    static func lock(_ file: URL) throws -> Int32 {
+    public static func lock(_ file: URL) throws -> Int32 {
         try FileManager.default.createDirectory(
             at: file.deletingLastPathComponent(), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let path = file.path + ".lock"
@@ -76,8 +87,8 @@ struct WatchState: Codable, Sendable {
 }
 
 /// A state file that cannot be used, in words that say what to do.
-struct WatchStateError: Error, CustomStringConvertible {
-    var description: String
+public struct WatchStateError: Error, CustomStringConvertible {
+    public var description: String
     init(_ description: String) { self.description = description }
 }
 

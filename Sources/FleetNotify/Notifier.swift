@@ -3,26 +3,11 @@ import Fleet
 import Foundation
 import Logging
 
-/// Delivers attention events to webhooks: a plain JSON body by default, Slack's `{"text": …}` for Slack webhook
-/// URLs, ntfy's title and priority headers for ntfy URLs. Deliveries run apart from the watch loop, retry with
+/// Delivers attention events to webhooks, each in its sink's form (``NotificationSinks``: a plain JSON body by
+/// default, Slack's `{"text": …}` for Slack webhook URLs, ntfy's title and priority headers for ntfy URLs). Deliveries run apart from the watch loop, retry with
 /// backoff, and leave the state file only once accepted, so a slow or failing receiver never blocks the watch
 /// and a restart retries what was not delivered.
-actor Notifier {
-    enum Kind: Equatable {
-        case json, slack, ntfy
-
-        init(_ url: URL) {
-            let host = url.host?.lowercased() ?? ""
-            if host == "hooks.slack.com" || host.hasSuffix(".slack.com") {
-                self = .slack
-            } else if host.contains("ntfy") {
-                self = .ntfy
-            } else {
-                self = .json
-            }
-        }
-    }
-
+public actor Notifier {
     private let transport: any HTTPTransport
     private let stateFile: URL
     private var state: WatchState
@@ -37,7 +22,7 @@ actor Notifier {
     /// How long a URL that timed out rests before it is tried again.
     let restAfterTimeout: Duration
 
-    init(
+    public init(
         transport: any HTTPTransport, stateFile: URL, state: WatchState,
         backoff: [Duration] = [.milliseconds(500), .seconds(1), .seconds(2), .seconds(4)],
         restAfterTimeout: Duration = .seconds(60), logger: Logger
@@ -50,11 +35,11 @@ actor Notifier {
         self.logger = logger
     }
 
-    var cursor: String? { state.cursor }
-    var pendingCount: Int { state.pending.count }
+    public var cursor: String? { state.cursor }
+    public var pendingCount: Int { state.pending.count }
 
     /// Records the events for every URL and the new cursor in one write, then starts delivering.
-    func take(_ events: [FleetEvent], cursor: String, urls: [URL]) {
+    public func take(_ events: [FleetEvent], cursor: String, urls: [URL]) {
         for event in events {
             for url in urls {
                 let id = "\(event.agent)|\(event.newStatus.rawValue)|\(CoderDate.format(event.at))|\(url.absoluteString)"
@@ -76,7 +61,7 @@ actor Notifier {
     private var resting: [String: ContinuousClock.Instant] = [:]
 
     /// Starts delivering, for each URL not already busy, its oldest pending delivery.
-    func deliverPending() {
+    public func deliverPending() {
         guard !stopping else { return }
         for delivery in state.pending where !busyURLs.contains(delivery.url) {
             if let until = resting[delivery.url], ContinuousClock.now < until { continue }
@@ -132,7 +117,7 @@ actor Notifier {
 
     /// Stops starting deliveries and waits (at most `limit`) for the requests already sent, so an event the receiver
     /// took is recorded as delivered before the watcher exits, and is not sent again by the next one.
-    func stop(within limit: Duration) async {
+    public func stop(within limit: Duration) async {
         stopping = true
         let deadline = ContinuousClock.now + limit
         while !sending.isEmpty, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
@@ -144,20 +129,6 @@ actor Notifier {
 
     /// A webhook URL for logs: its host only (webhook paths are secrets).
     static func redacted(_ url: URL) -> String { "\(url.scheme ?? "https")://\(url.host ?? "?")/…" }
-
-    static func headline(_ event: FleetEvent) -> String {
-        switch event.newStatus {
-        case .needsInput: "\(event.agent) needs input"
-        case .complete: "\(event.agent) is done"
-        case .failed: "\(event.agent) failed"
-        case .paused: "\(event.agent) was paused"
-        default: "\(event.agent) is \(event.newStatus.rawValue)"
-        }
-    }
-
-    static func detail(_ event: FleetEvent) -> String {
-        [event.report?.message, event.reason, event.report?.uri.isEmpty == false ? event.report?.uri : nil].compactMap { $0 }.joined(separator: " — ")
-    }
 
     /// A key that names one event for one URL, the same on every attempt and after a restart: receivers that honour
     /// `Idempotency-Key` (or read `idempotency_key` from the JSON body) drop repeats.
@@ -178,29 +149,8 @@ actor Notifier {
         return request
     }
 
+    /// The request for `event` in the form of the URL's sink.
     static func request(for event: FleetEvent, to url: URL, idempotencyKey: String? = nil) throws -> CoderHTTPRequest {
-        var request = CoderHTTPRequest(method: "POST", url: url, timeout: .seconds(10))
-        switch Kind(url) {
-        case .slack:
-            struct Slack: Encodable { var text: String }
-            request.body = try JSONEncoder().encode(Slack(text: "*\(headline(event))* (\(event.project)): \(detail(event))"))
-            request.headers = [("Content-Type", "application/json")]
-        case .ntfy:
-            request.body = Data(detail(event).utf8)
-            request.headers = [
-                ("Title", headline(event)), ("Priority", [.needsInput, .failed].contains(event.newStatus) ? "high" : "default"),
-                ("Tags", event.newStatus.rawValue), ("Content-Type", "text/plain; charset=utf-8"),
-            ]
-        case .json:
-            struct Body: Encodable {
-                var event: FleetEvent
-                var text: String
-                var idempotencyKey: String?
-            }
-            request.body = try FleetJSON.encoder().encode(
-                Body(event: event, text: "\(headline(event)): \(detail(event))", idempotencyKey: idempotencyKey))
-            request.headers = [("Content-Type", "application/json")]
-        }
-        return request
+        try NotificationSinks.sink(for: url).request(for: event, to: url, idempotencyKey: idempotencyKey)
     }
 }
