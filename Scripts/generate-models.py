@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generates Sources/CoderAPI/Models/Generated*.swift from the compact field lists below.
+"""Generates Sources/CoderAPI/Models/{Generated,WorkspaceViews,Enums}.swift from the compact lists below.
 
 Why a generator: Coder's JSON keys are snake_case with a few capitalised exceptions (presets, build-time
 stats), so every model needs explicit CodingKeys, and the sandbox must *encode* `null` for Go pointer
@@ -7,9 +7,11 @@ fields exactly as Coder does. Writing ~250 keys by hand invites typos; this list
 
 Field syntax: `json_key Type` (always present), `json_key Type?` (omitted when absent: Go `omitempty`),
 `json_key Type!` (always present, may be null: Go pointers / NullUUID). Add `=name` to set the Swift name.
-Run: python3 Scripts/generate-models.py
+Run: python3 Scripts/generate-models.py (`--check`: fail when a committed file differs from what it generates, as
+swift-openapi-generator's reference tests do; `Tests/CoderAPITests/GeneratedModelsTests.swift` runs it).
+Optionality also follows the swagger's `required` lists (see `swagger_required`). ENUMS lists the open enums.
 """
-import re, pathlib
+import json, pathlib, re, sys
 
 SPEC = r'''
 ## Generated.swift
@@ -569,6 +571,58 @@ AppView | The parts of a workspace app fleet-mcp reads.
   statuses [WorkspaceAppStatus]
 '''
 
+ENUMS = r'''
+WorkspaceStatus | The status of a workspace's latest build (`codersdk.WorkspaceStatus`).
+  pending starting running stopping stopped failed canceling canceled deleting deleted
+
+WorkspaceTransition | What a build does (`codersdk.WorkspaceTransition`).
+  start stop delete
+
+ProvisionerJobStatus | The state of a provisioner job (`codersdk.ProvisionerJobStatus`).
+  pending running succeeded canceling canceled failed unknown=statusUnknown
+
+BuildReason | Why a build ran (`codersdk.BuildReason`).
+  initiator autostart autostop dormancy dashboard cli ssh_connection vscode_connection jetbrains_connection task_auto_pause
+  task_manual_pause task_resume
+
+AgentStatus | Connection state of a workspace agent (`codersdk.WorkspaceAgentStatus`).
+  connecting connected disconnected timeout
+
+AgentLifecycle | Lifecycle of a workspace agent (`codersdk.WorkspaceAgentLifecycle`).
+  created starting start_timeout start_error ready shutting_down shutdown_timeout shutdown_error off
+
+AppHealth | Health of a workspace app (`codersdk.WorkspaceAppHealth`).
+  disabled initializing healthy unhealthy
+
+AppStatusState | What an agent reported through `coder_report_task` (`codersdk.WorkspaceAppStatusState`).
+  working idle complete failure
+
+TaskStatus | Status of a Coder task. Coder 2.26–2.28 reported the workspace status here; 2.29+ uses its own vocabulary (`codersdk.TaskStatus`).
+  pending initializing active paused unknown=statusUnknown error starting running stopping stopped failed canceling canceled
+  deleting deleted
+
+TaskState | The task's current state, derived from the newest app status (`codersdk.TaskState`).
+  working idle complete failed failure
+
+TaskLogType | Direction of a task log entry.
+  input output
+
+UserStatus | A user's account status.
+  active dormant suspended
+
+ParameterType | Type of a rich parameter.
+  string number bool list(string)=listString
+
+AgentAPIStatus | AgentAPI's own status: `stable` when the agent waits for input, `running` while it works.
+  stable running
+
+AgentAPIRole | Who wrote an AgentAPI message.
+  user agent
+
+AgentAPIMessageType | How AgentAPI delivers a message: `user` types it as a turn, `raw` writes bytes to the terminal.
+  user raw
+'''
+
 def camel(key):
     parts = key.split('_')
     out = parts[0] + ''.join(p.capitalize() for p in parts[1:])
@@ -586,27 +640,45 @@ def swift_type(t):
     if m: return f'[{m.group(1)}: {m.group(2)}]'
     return t
 
-files = {}
-current = None
-for block in SPEC.strip().split('\n\n'):
-    lines = block.strip().split('\n')
-    if lines[0].startswith('## '):
-        current = lines[0][3:].strip(); files[current] = []; lines = lines[1:]
-        if not lines: continue
-    name, doc = [x.strip() for x in lines[0].split('|', 1)]
-    fields = []
-    for line in lines[1:]:
-        line = line.strip()
-        key, rest = line.split(' ', 1)
-        swname = None
-        if '=' in rest: rest, swname = rest.split('=')
-        kind = 'req'
-        if rest.endswith('?'): kind = 'opt'; rest = rest[:-1]
-        elif rest.endswith('!'): kind = 'null'; rest = rest[:-1]
-        fields.append((key, swift_type(rest), kind, swname or camel(key)))
-    files[current].append((name, doc, fields))
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SWAGGER = ROOT.parent / 'shared' / 'coder-api' / 'swagger.json'
 
-for fname, structs in files.items():
+
+def swagger_required():
+    """`definitions.<name>.required` of Coder's swagger (v2.35.1; swaggo lists a field there only when its Go struct
+    tag says `validate:"required"`). A model whose doc names `codersdk.X` and whose swagger definition has a
+    `required` list decodes every other key as optional: `json_key Type` becomes `json_key Type?`."""
+    if not SWAGGER.exists():
+        sys.exit(f'generate-models.py: {SWAGGER} is missing (the shared Coder API reference)')
+    definitions = json.loads(SWAGGER.read_text())['definitions']
+    return {name: set(d['required']) for name, d in definitions.items() if d.get('required')}
+
+
+def parse_models(required_lists):
+    files, current = {}, None
+    for block in SPEC.strip().split('\n\n'):
+        lines = block.strip().split('\n')
+        if lines[0].startswith('## '):
+            current = lines[0][3:].strip(); files[current] = []; lines = lines[1:]
+            if not lines: continue
+        name, doc = [x.strip() for x in lines[0].split('|', 1)]
+        sdk = re.search(r'`(codersdk\.\w+)`', doc)
+        required = required_lists.get(sdk.group(1)) if sdk else None
+        fields = []
+        for line in lines[1:]:
+            key, rest = line.strip().split(' ', 1)
+            swname = None
+            if '=' in rest: rest, swname = rest.split('=')
+            kind = 'req'
+            if rest.endswith('?'): kind = 'opt'; rest = rest[:-1]
+            elif rest.endswith('!'): kind = 'null'; rest = rest[:-1]
+            if kind == 'req' and required is not None and key not in required: kind = 'opt'
+            fields.append((key, swift_type(rest), kind, swname or camel(key)))
+        files[current].append((name, doc, fields))
+    return files
+
+
+def render_models(structs):
     out = ['// Generated by Scripts/generate-models.py; edit the list there, then run it.', '', 'import Foundation', '']
     for name, doc, fields in structs:
         out.append(f'/// {doc}')
@@ -616,9 +688,7 @@ for fname, structs in files.items():
             elif kind == 'opt': out.append(f'    public var {sw}: {t}?')
             else: out.append(f'    @Nullable public var {sw}: {t}?')
         out.append('')
-        params = []
-        for key, t, kind, sw in fields:
-            params.append(f'{sw}: {t}' + ('' if kind == 'req' else '? = nil'))
+        params = [f'{sw}: {t}' + ('' if kind == 'req' else '? = nil') for key, t, kind, sw in fields]
         out.append('    public init(')
         out.append(',\n'.join('        ' + p for p in params))
         out.append('    ) {')
@@ -632,5 +702,108 @@ for fname, structs in files.items():
         out.append('    }')
         out.append('}')
         out.append('')
-    pathlib.Path(__file__).resolve().parent.parent.joinpath('Sources/CoderAPI/Models', fname).write_text('\n'.join(out))
-print('ok')
+    return '\n'.join(out)
+
+
+# One-pass readers (`JSONReadable`, read by `SelectiveJSONDecoder`) of these models, in this order.
+READERS = ['WorkspaceView', 'BuildView', 'JobView', 'ResourceView', 'AgentView', 'AgentHealth', 'AppView', 'WorkspaceAppStatus']
+
+
+def read_expression(t, key, receiver, enums):
+    """The `JSONReader` call that reads one value of Swift type `t` at `receiver`."""
+    array = re.fullmatch(r'\[(\w+)\]', t)
+    if array: return f'{receiver}.array {{ try {read_expression(array.group(1), key, "$0", enums)} }}'
+    if t == 'String': return f'{receiver}.identifier()' if key == 'id' or key.endswith('_id') else f'{receiver}.string()'
+    if t in ('Date', 'Bool', 'Int'): return f'{receiver}.{t.lower()}()'
+    if t in enums: return f'{receiver}.open({t}.self)'
+    if t in ('Double', 'JSONValue') or t.startswith('[') : sys.exit(f'generate-models.py: no reader for {t} ({key})')
+    return f'{receiver}.read({t}.self)'
+
+
+def render_readers(models, enums):
+    out = ['// Generated by Scripts/generate-models.py from the view lists; edit them there, then run it.', '',
+           'import Foundation', '',
+           '// One-pass readers of the views (`JSONReadable`). Each reads the keys of the type\'s `CodingKeys`, with the same',
+           '// optionality: `T?` and `@Nullable` members are nil when absent or null, the others are required.', '']
+    for name in READERS:
+        fields = models[name]
+        out.append(f'extension {name}: JSONReadable {{')
+        out.append('    init(reading reader: inout JSONReader) throws {')
+        for key, t, kind, sw in fields:
+            out.append(f'        var {sw}: {t}?')
+        out.append('        var seen = SeenMembers()')
+        out.append('        try reader.object { key, r in')
+        out.append('            switch key {')
+        for index, (key, t, kind, sw) in enumerate(fields):
+            expression = read_expression(t, key, 'r', enums) if kind == 'req' else \
+                f'r.optional {{ try {read_expression(t, key, "$0", enums)} }}'
+            out.append(f'            case "{key}" where seen.first({index}): {sw} = try {expression}')
+        out.append('            default: break')
+        out.append('            }')
+        out.append('        }')
+        out.append('        self.init(')
+        arguments = [f'{sw}: try required({sw}, "{key}")' if kind == 'req' else f'{sw}: {sw}' for key, t, kind, sw in fields]
+        out.append(',\n'.join('            ' + a for a in arguments))
+        out.append('        )')
+        out.append('    }')
+        out.append('}')
+        out.append('')
+    return '\n'.join(out)
+
+
+def render_enums():
+    """Open enums: each raw value is listed once in ENUMS (`raw=swiftName` where the name is not its camel case)."""
+    out = ['// Generated by Scripts/generate-models.py from its ENUMS list; edit the list there, then run it.', '']
+    for block in ENUMS.strip().split('\n\n'):
+        lines = block.strip().split('\n')
+        name, doc = [x.strip() for x in lines[0].split('|', 1)]
+        cases = []
+        for word in ' '.join(lines[1:]).split():
+            raw, _, sw = word.partition('=')
+            cases.append((raw, sw or camel(raw)))
+        out.append(f'/// {doc}')
+        out.append(f'public enum {name}: OpenEnum {{')
+        out += [f'    case {sw}' for raw, sw in cases]
+        out.append('    case unknown(String)')
+        out.append('')
+        out.append(f'    public static let knownCases: [{name}] = [')
+        out += [f'        .{sw},' for raw, sw in cases]
+        out.append('    ]')
+        out.append('')
+        out.append('    public var rawValue: String {')
+        out.append('        switch self {')
+        out += [f'        case .{sw}: "{raw}"' for raw, sw in cases]
+        out.append('        case .unknown(let raw): raw')
+        out.append('        }')
+        out.append('    }')
+        out.append('}')
+        out.append('')
+    return '\n'.join(out)
+
+
+def outputs():
+    models = parse_models(swagger_required())
+    rendered = {fname: render_models(structs) for fname, structs in models.items()}
+    rendered['Enums.swift'] = render_enums()
+    enums = {block.strip().split('|', 1)[0].strip() for block in ENUMS.strip().split('\n\n')}
+    by_name = {name: fields for structs in models.values() for name, doc, fields in structs}
+    rendered['WorkspaceViews+Reading.swift'] = render_readers(by_name, enums)
+    return rendered
+
+
+def main():
+    check = '--check' in sys.argv[1:]
+    stale = []
+    for fname, text in outputs().items():
+        path = ROOT / 'Sources/CoderAPI/Models' / fname
+        if check:
+            if not path.exists() or path.read_text() != text: stale.append(fname)
+        else:
+            path.write_text(text)
+    if stale:
+        sys.exit('generate-models.py --check: out of date (run python3 Scripts/generate-models.py): ' + ', '.join(stale))
+    print('ok')
+
+
+if __name__ == '__main__':
+    main()

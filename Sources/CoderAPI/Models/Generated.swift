@@ -55,30 +55,30 @@ public struct User: Codable, Sendable, Hashable {
     public var username: String
     public var name: String?
     public var email: String
-    public var avatarURL: String
+    public var avatarURL: String?
     public var createdAt: Date
     public var updatedAt: Date?
     public var lastSeenAt: Date?
-    public var status: UserStatus
-    public var loginType: String
+    public var status: UserStatus?
+    public var loginType: String?
     public var themePreference: String?
-    public var organizationIDs: [String]
-    public var roles: [SlimRole]
+    public var organizationIDs: [String]?
+    public var roles: [SlimRole]?
 
     public init(
         id: String,
         username: String,
         name: String? = nil,
         email: String,
-        avatarURL: String,
+        avatarURL: String? = nil,
         createdAt: Date,
         updatedAt: Date? = nil,
         lastSeenAt: Date? = nil,
-        status: UserStatus,
-        loginType: String,
+        status: UserStatus? = nil,
+        loginType: String? = nil,
         themePreference: String? = nil,
-        organizationIDs: [String],
-        roles: [SlimRole]
+        organizationIDs: [String]? = nil,
+        roles: [SlimRole]? = nil
     ) {
         self.id = id
         self.username = username
@@ -138,20 +138,20 @@ public struct SlimRole: Codable, Sendable, Hashable {
 /// `GET /api/v2/organizations` (`codersdk.Organization`).
 public struct Organization: Codable, Sendable, Hashable {
     public var id: String
-    public var name: String
-    public var displayName: String
-    public var icon: String
-    public var description: String
+    public var name: String?
+    public var displayName: String?
+    public var icon: String?
+    public var description: String?
     public var createdAt: Date
     public var updatedAt: Date
     public var isDefault: Bool
 
     public init(
         id: String,
-        name: String,
-        displayName: String,
-        icon: String,
-        description: String,
+        name: String? = nil,
+        displayName: String? = nil,
+        icon: String? = nil,
+        description: String? = nil,
         createdAt: Date,
         updatedAt: Date,
         isDefault: Bool

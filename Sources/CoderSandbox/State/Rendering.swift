@@ -24,7 +24,7 @@ extension SandboxStore {
         let agentHealthy = workspace.agent.map { $0.status == .connected } ?? true
         return Workspace(
             id: workspace.id, createdAt: workspace.createdAt, updatedAt: workspace.updatedAt, ownerID: owner.id, ownerName: owner.username,
-            ownerAvatarURL: "", organizationID: organization.id, organizationName: organization.name, templateID: record.template.id,
+            ownerAvatarURL: "", organizationID: organization.id, organizationName: organization.name ?? "", templateID: record.template.id,
             templateName: record.template.name, templateDisplayName: record.template.displayName, templateIcon: record.template.icon,
             templateAllowUserCancelWorkspaceJobs: false, templateActiveVersionID: record.template.activeVersionID,
             templateRequireActiveVersion: false, templateUseClassicParameterFlow: false, latestBuild: build,

@@ -4,7 +4,7 @@ import CoderAPI
 /// own. Reading another member's resource answers 404, as Coder does (`httpapi.ResourceNotFound`), so its
 /// existence is not disclosed; acting for another user answers 403.
 extension SandboxStore {
-    func isAdmin(_ user: User) -> Bool { user.roles.contains { $0.name == "owner" } }
+    func isAdmin(_ user: User) -> Bool { (user.roles ?? []).contains { $0.name == "owner" } }
 
     func canAccess(ownerID: String, caller: User) -> Bool { ownerID == caller.id || isAdmin(caller) }
 

@@ -10,8 +10,8 @@ extension TemplateRecord {
         let templateID = ids.uuid(), versionID = ids.uuid()
         let stats = TransitionStats(p50: 2100, p95: 4800)
         let template = Template(
-            id: templateID, createdAt: now, updatedAt: now, organizationID: organization.id, organizationName: organization.name,
-            organizationDisplayName: organization.displayName, organizationIcon: "", name: seed.name, displayName: seed.displayName,
+            id: templateID, createdAt: now, updatedAt: now, organizationID: organization.id, organizationName: organization.name ?? "",
+            organizationDisplayName: organization.displayName ?? "", organizationIcon: "", name: seed.name, displayName: seed.displayName,
             provisioner: "terraform", activeVersionID: versionID, activeUserCount: 1,
             buildTimeStats: TemplateBuildTimeStats(
                 start: stats, stop: TransitionStats(p50: 900, p95: 1600),
@@ -53,6 +53,6 @@ extension TemplateRecord {
         }
         return TemplateRecord(
             template: template, version: version, parameters: parameters, presets: presets, aiTask: seed.aiTask,
-            repository: seed.repository ?? "\(organization.name)/\(seed.name)")
+            repository: seed.repository ?? "\(organization.name ?? "")/\(seed.name)")
     }
 }

@@ -14,13 +14,13 @@ public struct FleetTool: Sendable {
 
     /// A tool whose result is `Output`; its output schema is `Output.schema`.
     init<Output: FleetOutput>(
-        name: String, title: String, description: String, input: [String: JSONSchema], required: [String] = [],
-        output: Output.Type, annotations: Tool.Annotations, waits: Bool = false,
+        name: String, title: String, description: String, parameters: [any ToolParameter] = [], output: Output.Type,
+        annotations: Tool.Annotations, waits: Bool = false,
         run: @escaping @Sendable (FleetService, ToolArguments, ToolContext) async throws -> Output
     ) {
         self.definition = Tool(
             name: name, title: title, description: description,
-            inputSchema: JSONSchema.object(input, required: required).json.mcpValue,
+            inputSchema: JSONSchema.input(parameters).json.mcpValue,
             annotations: annotations, outputSchema: Output.schema.json.mcpValue)
         self.waits = waits
         self.run = { fleet, arguments, context in try await run(fleet, arguments, context) }
