@@ -8,6 +8,7 @@ import Synchronization
 /// The MCP surface of the fleet: every tool, registered on an SDK `Server`.
 public struct FleetMCPServer: Sendable {
     public static let name = "fleet-mcp"
+    public static let title = "Fleet of Claude Code agents on Coder"
     public static let instructions = """
         fleet-mcp runs a fleet of Claude Code agents, each in its own Coder workspace. \
         Typical flow: list_agent_projects → list_agent_roles → create_agent (returns at once) → wait_for_agent \
@@ -48,7 +49,7 @@ public struct FleetMCPServer: Sendable {
     /// (the HTTP server's metrics).
     public func makeServer(observer: (any ToolCallObserver)? = nil) async -> Server {
         let server = Server(
-            name: Self.name, version: version, title: "Fleet of Claude Code agents on Coder",
+            name: Self.name, version: version, title: Self.title,
             instructions: Self.instructions,
             capabilities: .init(resources: .init(subscribe: true, listChanged: true), tools: .init(listChanged: false)))
         let definitions = self.definitions

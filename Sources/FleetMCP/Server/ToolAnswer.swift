@@ -42,26 +42,32 @@ public struct ToolAnswer: Sendable {
 
     /// The JSON-RPC response to request `id`: the SDK's wire form (sorted keys, slashes unescaped), byte for byte.
     public func response(id: ID) -> Data {
-        guard let json else {
-            EncodingCount.current?.encoded()
-            return (try? DirectToolCalls.encode(CallTool.response(id: id, result: result))) ?? Data()
-        }
         var out = Data()
-        out.reserveCapacity(json.count * 2 + 160)
+        out.reserveCapacity((json?.count ?? 0) * 2 + 160)
         out.append(contentsOf: #"{"id":"#.utf8)
-        switch id {
-        case .number(let number): out.append(contentsOf: String(number).utf8)
-        case .string(let text): out.append(JSONText.quoted(text))
-        }
+        out.append(id.json)
         out.append(contentsOf: #","jsonrpc":"2.0","result":{"#.utf8)
         // Sorted as the SDK's encoder sorts them: `_meta`, content, isError, resultType, structuredContent.
         for member in extra where member.key < "content" { append(member, to: &out) }
-        out.append(contentsOf: #""content":[{"text":""#.utf8)
-        JSONText.escapeCompactJSON(json, into: &out)
-        out.append(contentsOf: #"","type":"text"}],"isError":false,"#.utf8)
-        for member in extra where member.key > "content" { append(member, to: &out) }
-        out.append(contentsOf: #""structuredContent":"#.utf8)
-        out.append(json)
+        out.append(contentsOf: #""content":[{"text":"#.utf8)
+        if let json {
+            out.append(UInt8(ascii: "\""))
+            JSONText.escapeCompactJSON(json, into: &out)
+            out.append(UInt8(ascii: "\""))
+        } else {
+            out.append(JSONText.quoted(message ?? ""))
+        }
+        out.append(contentsOf: #","type":"text"}],"isError":"#.utf8)
+        out.append(contentsOf: (json == nil ? "true" : "false").utf8)
+        for member in extra where member.key > "content" {
+            out.append(UInt8(ascii: ","))
+            append(member, to: &out)
+            out.removeLast()
+        }
+        if let json {
+            out.append(contentsOf: #","structuredContent":"#.utf8)
+            out.append(json)
+        }
         out.append(contentsOf: "}}".utf8)
         return out
     }

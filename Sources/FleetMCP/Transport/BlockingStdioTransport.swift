@@ -58,6 +58,11 @@ public actor BlockingStdioTransport: Transport {
             func deliver(_ line: Data) {
                 switch RPCFrame.read(line) {
                 case .message(let frame):
+                    // 2026-07-28 (per request, beside the handshake era): answered by the era layer.
+                    if let direct, frame.isRequest, ModernEra.speaks(frame) {
+                        direct.modern.serve(frame) { try? writer.write($0) }
+                        return
+                    }
                     if let direct, direct.take(frame, reply: { try? writer.write($0) }) { return }
                     continuation.yield(line)
                 case .batch:

@@ -16,18 +16,29 @@ public final class DirectToolCalls: Sendable {
     private let mcp: FleetMCPServer
     private let observer: (any ToolCallObserver)?
     private let running = Mutex<[ID: Task<Void, Never>]>([:])
+    private let era = Mutex<ModernEra?>(nil)
 
     init(mcp: FleetMCPServer, observer: (any ToolCallObserver)?) {
         self.mcp = mcp
         self.observer = observer
     }
 
+    /// MCP 2026-07-28 for this server's transports (`ModernEra`).
+    public var modern: ModernEra {
+        era.withLock { era in
+            if let era { return era }
+            let made = ModernEra(mcp: mcp, calls: self)
+            era = made
+            return made
+        }
+    }
+
     /// The encoded answer to `frame` if it is a `tools/call` request (one call, no progress: a JSON answer to an HTTP
     /// POST); nil for anything the SDK should answer.
-    public func respond(to frame: RPCFrame) async -> Data? {
+    public func respond(to frame: RPCFrame, extra: [(key: String, json: Data)] = []) async -> Data? {
         guard let id = frame.id, let params = frame.toolCall else { return nil }
         let answer = Answer()
-        await serve(id, params, progress: false) { answer.set($0) }
+        await serve(id, params, progress: false, extra: extra) { answer.set($0) }
         return answer.data
     }
 
@@ -35,12 +46,12 @@ public final class DirectToolCalls: Sendable {
     /// answered as SSE), each message passed through `framing`; nil for anything the SDK should answer. Ending the
     /// stream early cancels the call.
     public func stream(
-        _ frame: RPCFrame, framing: @escaping @Sendable (Data) -> Data = { $0 }
+        _ frame: RPCFrame, extra: [(key: String, json: Data)] = [], framing: @escaping @Sendable (Data) -> Data = { $0 }
     ) -> AsyncThrowingStream<Data, any Error>? {
         guard let id = frame.id, let params = frame.toolCall else { return nil }
         let (messages, continuation) = AsyncThrowingStream<Data, any Error>.makeStream()
         let call = Task { [self] in
-            await serve(id, params, progress: true) { continuation.yield(framing($0)) }
+            await serve(id, params, progress: true, extra: extra) { continuation.yield(framing($0)) }
             continuation.finish()
         }
         continuation.onTermination = { reason in
@@ -51,7 +62,11 @@ public final class DirectToolCalls: Sendable {
 
     /// Runs the call, sending its progress (when asked and wanted) and then its answer through `reply`; nothing
     /// more when it was cancelled (a cancelled request gets no answer, MCP cancellation).
-    func serve(_ id: ID, _ params: CallTool.Parameters, progress: Bool, reply: @escaping @Sendable (Data) -> Void) async {
+    /// `extra`: the era's members of the result (`ModernEra`).
+    func serve(
+        _ id: ID, _ params: CallTool.Parameters, progress: Bool, extra: [(key: String, json: Data)] = [],
+        reply: @escaping @Sendable (Data) -> Void
+    ) async {
         let token = progress ? params._meta?.progressToken : nil
         let context = ToolContext { progress, total, message in
             guard let token else { return }
@@ -59,14 +74,15 @@ public final class DirectToolCalls: Sendable {
             if let data = try? Self.encode(note) { reply(data) }
         }
         do {
-            let answer = try await mcp.answer(params, observer: observer, context: context)
+            var answer = try await mcp.answer(params, observer: observer, context: context)
+            answer.extra = extra
             guard !Task.isCancelled else { return }
             reply(answer.response(id: id))
         } catch is CancellationError {
             return
         } catch {
-            let failure = CallTool.response(id: id, error: error as? MCPError ?? .internalError(String(describing: error)))
-            if let data = try? Self.encode(failure) { reply(data) }
+            let failure = error as? MCPError ?? .internalError(String(describing: error))
+            reply(ModernEra.error(id, code: failure.code, failure.errorDescription ?? "error"))
         }
     }
 
@@ -84,6 +100,7 @@ public final class DirectToolCalls: Sendable {
     /// Cancels the running call with request id `id`, if any.
     public func cancel(_ id: ID) {
         running.withLock { $0.removeValue(forKey: id) }?.cancel()
+        era.withLock { $0 }?.endListening(id)
     }
 
     /// Starts the call unless one with the same id is still running (that one is left to the SDK).
