@@ -32,9 +32,14 @@ public final class ModernEra: Sendable {
     let calls: DirectToolCalls
     private let listening = Mutex<[ID: Task<Void, Never>]>([:])
 
+    /// `_meta` with `serverInfo`, encoded once.
+    private let serverInfo: Data
+
     init(mcp: FleetMCPServer, calls: DirectToolCalls) {
         self.mcp = mcp
         self.calls = calls
+        let server: Value = ["name": .string(FleetMCPServer.name), "title": .string(FleetMCPServer.title), "version": .string(mcp.version)]
+        serverInfo = (try? DirectToolCalls.encode(Value.object([Self.serverInfoKey: server]))) ?? Data("{}".utf8)
     }
 
     /// Whether `frame` speaks 2026-07-28 (then `reply(to:)` answers it).
@@ -183,9 +188,7 @@ public final class ModernEra: Sendable {
 
     /// `_meta` (serverInfo) and `resultType`, as the spliced members of every result.
     func resultMembers(cache: (ttl: Int, scope: String)? = nil) -> [(key: String, json: Data)] {
-        let server: Value = ["name": .string(FleetMCPServer.name), "title": .string(FleetMCPServer.title), "version": .string(mcp.version)]
-        let info: Value = .object([Self.serverInfoKey: server])
-        var members: [(key: String, json: Data)] = [("_meta", (try? DirectToolCalls.encode(info)) ?? Data("{}".utf8))]
+        var members: [(key: String, json: Data)] = [("_meta", serverInfo)]
         if let cache {
             members.append(("cacheScope", JSONText.quoted(cache.scope)))
         }

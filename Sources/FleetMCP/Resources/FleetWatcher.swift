@@ -59,7 +59,7 @@ public actor FleetWatcher {
     func stopListening(_ key: UUID) { listeners.removeValue(forKey: key) }
 
     /// Open listen streams.
-    var listenerCount: Int { listeners.count }
+    public var listenerCount: Int { listeners.count }
 
     /// Whether the loop runs (someone is subscribed).
     var isWatching: Bool { loop != nil }
