@@ -57,7 +57,7 @@ struct Report: Codable {
             }
             if let tools = fleet?.tools, tools.contains(where: { $0.sdk != nil }) {
                 out += "\nWhat the MCP SDK 0.12.1's re-encode + `Value` re-decode would add to each fleet-mcp result (server side, per "
-                out += "call): stdio no longer pays it (`DirectToolCalls`), Streamable HTTP still does:\n\n"
+                out += "call): stdio and Streamable HTTP (stateless, SSE and sessions) no longer pay it (`DirectToolCalls`):\n\n"
                 out += "| tool | strings in the result | SDK ms | as a share of the stdio p50 |\n|---|---|---|---|\n"
                 for tool in tools {
                     if let sdk = tool.sdk {

@@ -19,6 +19,10 @@ struct MCPRoutes: Sendable {
         // Already read by `BodyGuard`, before the user's concurrency permit was taken.
         let body: Data? = request.method == .post ? Data(buffer: try await request.collectBody(upTo: options.maxBodyBytes)) : nil
         let sdkRequest = HTTPBridge.request(request, body: body)
+        // MCP 2026-07-28 requests, on this endpoint in either mode (Transport/ModernHTTP.swift).
+        if let modern = await ModernHTTP.handle(sdkRequest, user: user, metrics: metrics, streams: streams, permit: context.permit) {
+            return modern
+        }
         let response = options.stateful ? await sessions.handle(sdkRequest, user: user) : await stateless.handle(sdkRequest, user: user)
         // A POST's stream is its call: it keeps the user's permit until it ends. A GET stream only waits for messages.
         let permit = context.permit

@@ -1,3 +1,4 @@
+import FleetMCP
 import Foundation
 import Logging
 import MCP
@@ -33,7 +34,9 @@ actor ProgressRoutingTransport<Inner: Transport & HTTPContextProviding>: Transpo
 
     func send(_ data: Data) async throws {
         // Only a POST that asked for progress has a route; without one, no message needs looking into.
-        if !routes.isEmpty, let probe = MessageProbe.of(data), probe.isProgress, let token = probe.progressToken, routes.deliver(data, to: token) {
+        if !routes.isEmpty, case .message(let frame) = RPCFrame.read(data), frame.method == ProgressNotification.name,
+            let token = frame.progressToken, routes.deliver(data, to: token)
+        {
             return
         }
         try await inner.send(data)

@@ -1,3 +1,4 @@
+import FleetMCP
 import Foundation
 import Logging
 import MCP
@@ -5,12 +6,15 @@ import MCP
 /// Stateful Streamable HTTP (`--stateful`): one `SessionTransport` (the SDK's stateful transport with a bounded event
 /// store) and `Server` per session
 /// (`MCP-Session-Id`, the GET stream, DELETE, `Last-Event-ID` resumption are the SDK's). A session belongs to the
-/// user who opened it: another user's request with its id is answered 404, as for an unknown session.
+/// user who opened it: another user's request with its id is answered 404, as for an unknown session. A session's
+/// `tools/call` POSTs are answered below the SDK (`DirectToolCalls`, as in the stateless mode: JSON, or SSE with their
+/// progress), after the checks its transport would make; its `notifications/cancelled` reach them too.
 actor SessionStore {
     struct Session {
         let user: FleetUser
         let transport: ProgressRoutingTransport<SessionTransport>
         let server: Server
+        let calls: DirectToolCalls
         var lastUsed: ContinuousClock.Instant
     }
 
@@ -52,6 +56,18 @@ actor SessionStore {
         }
         session.lastUsed = .now
         sessions[id] = session
+        if request.method.uppercased() == "POST" {
+            switch HTTPFrames.read(request) {
+            case .failure(let refused): return refused.response
+            case .success(let frame):
+                if let cancelled = frame.cancelledRequest { session.calls.cancel(cancelled) }
+                if frame.toolCall != nil {
+                    let context = HTTPValidationContext(httpMethod: "POST", sessionID: id, isInitializationRequest: false)
+                    if let refusal = Self.pipeline.validate(request, context: context) { return refusal }
+                    if let answer = await HTTPFrames.direct(frame, request, calls: session.calls) { return answer }
+                }
+            }
+        }
         let response = await Self.forward(request, to: session.transport)
         if request.method.uppercased() == "DELETE", response.statusCode == 200 { await close(id) }
         return response
@@ -59,7 +75,7 @@ actor SessionStore {
 
     /// A request without a session id: only `initialize` opens one.
     private func open(_ request: HTTPRequest, user: FleetUser) async -> HTTPResponse {
-        guard request.method.uppercased() == "POST", MessageProbe.of(request.body)?.isInitialize == true else {
+        guard request.method.uppercased() == "POST", (try? HTTPFrames.read(request).get())?.isInitialize == true else {
             return .error(statusCode: 400, .invalidRequest("Bad Request: Missing \(HTTPHeaderName.sessionID) header (send initialize first)"))
         }
         reapIdle()
@@ -73,10 +89,7 @@ actor SessionStore {
                 .invalidRequest("This user has \(maxSessionsPerUser) sessions open (the limit); close one (DELETE) or wait for it to expire"),
                 extraHeaders: ["Retry-After": "60"])
         }
-        let pipeline = StandardValidationPipeline(validators: [
-            AcceptHeaderValidator(mode: .sseRequired), ContentTypeValidator(), ProtocolVersionValidator(), SessionValidator(),
-        ])
-        let transport = ProgressRoutingTransport(SessionTransport(validationPipeline: pipeline, retryInterval: 1000))
+        let transport = ProgressRoutingTransport(SessionTransport(validationPipeline: Self.pipeline, retryInterval: 1000))
         let server = await user.makeServer(metrics: metrics)
         do { try await server.start(transport: transport) } catch {
             return .error(statusCode: 500, .internalError("Cannot start the MCP server: \(error)"))
@@ -86,15 +99,20 @@ actor SessionStore {
             await server.stop()
             return response
         }
-        sessions[id] = Session(user: user, transport: transport, server: server, lastUsed: .now)
+        sessions[id] = Session(user: user, transport: transport, server: server, calls: user.mcp.directToolCalls(observer: metrics), lastUsed: .now)
         logger.info("session opened for \(user.name) (\(sessions.count) open)")
         return response
     }
 
+    /// The checks a session's transport makes of each request.
+    static let pipeline = StandardValidationPipeline(validators: [
+        AcceptHeaderValidator(mode: .sseRequired), ContentTypeValidator(), ProtocolVersionValidator(), SessionValidator(),
+    ])
+
     /// Passes a request to the session's transport; a POST with a progress token gets its progress on its own stream.
     static func forward(_ request: HTTPRequest, to transport: ProgressRoutingTransport<SessionTransport>) async -> HTTPResponse {
-        guard request.method.uppercased() == "POST", let probe = MessageProbe.of(request.body), probe.isRequest,
-            let token = probe.progressToken
+        guard request.method.uppercased() == "POST", case .success(let frame) = HTTPFrames.read(request), frame.isRequest,
+            let token = frame.progressToken
         else { return await transport.inner.handleRequest(request) }
         let (merged, continuation) = AsyncThrowingStream<Data, any Error>.makeStream()
         transport.routes.register(token, continuation)

@@ -15,6 +15,8 @@ public actor FleetWatcher {
     /// Where the last poll left off (Coder's time), and the agents it saw.
     private var cursor: FleetCursor?
     private var names: Set<String>?
+    /// 2026-07-28 `subscriptions/listen` streams (`ModernEra`).
+    private var listeners: [UUID: Listener] = [:]
     private var loop: Task<Void, Never>?
 
     /// One session's subscriptions; the server is held weakly so a closed session drops out by itself.
@@ -22,6 +24,15 @@ public actor FleetWatcher {
         weak var server: Server?
         var uris: Set<String> = []
         init(server: Server) { self.server = server }
+    }
+
+    /// A change a listener hears of.
+    enum Event: Sendable { case updated(String), listChanged }
+
+    struct Listener {
+        var uris: Set<String>
+        var listChanged: Bool
+        var send: @Sendable (Event) -> Void
     }
 
     public init(fleet: FleetService, interval: Duration = .seconds(2), logger: Logger = Logger(label: "fleet-mcp.watch")) {
@@ -41,6 +52,17 @@ public actor FleetWatcher {
         sessions[ObjectIdentifier(server)]?.uris.remove(uri)
     }
 
+    func listen(_ key: UUID, uris: Set<String>, listChanged: Bool, send: @escaping @Sendable (Event) -> Void) {
+        guard !uris.isEmpty || listChanged else { return }
+        listeners[key] = Listener(uris: uris, listChanged: listChanged, send: send)
+        startIfNeeded()
+    }
+
+    func stopListening(_ key: UUID) { listeners.removeValue(forKey: key) }
+
+    /// Open listen streams.
+    public var listenerCount: Int { listeners.count }
+
     /// Whether the loop runs (someone is subscribed).
     var isWatching: Bool { loop != nil }
 
@@ -57,7 +79,7 @@ public actor FleetWatcher {
     /// one event source (`FleetService.pollFleet`, every change), the same that `wait_for_fleet` and `watch` read.
     private func tick() async -> Bool {
         sessions = sessions.filter { $0.value.server != nil && !$0.value.uris.isEmpty }
-        guard !sessions.isEmpty else {
+        guard !sessions.isEmpty || !listeners.isEmpty else {
             loop = nil
             cursor = nil
             names = nil
@@ -86,6 +108,10 @@ public actor FleetWatcher {
                 try? await server.notify(ResourceUpdatedNotification.message(.init(uri: uri)))
             }
             if listChanged { try? await server.notify(ResourceListChangedNotification.message()) }
+        }
+        for listener in listeners.values {
+            for uri in listener.uris.intersection(uris).sorted() { listener.send(.updated(uri)) }
+            if listChanged, listener.listChanged { listener.send(.listChanged) }
         }
         return true
     }

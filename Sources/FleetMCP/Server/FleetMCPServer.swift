@@ -8,6 +8,7 @@ import Synchronization
 /// The MCP surface of the fleet: every tool, registered on an SDK `Server`.
 public struct FleetMCPServer: Sendable {
     public static let name = "fleet-mcp"
+    public static let title = "Fleet of Claude Code agents on Coder"
     public static let instructions = """
         fleet-mcp runs a fleet of Claude Code agents, each in its own Coder workspace. \
         Typical flow: list_agent_projects → list_agent_roles → create_agent (returns at once) → wait_for_agent \
@@ -48,7 +49,7 @@ public struct FleetMCPServer: Sendable {
     /// (the HTTP server's metrics).
     public func makeServer(observer: (any ToolCallObserver)? = nil) async -> Server {
         let server = Server(
-            name: Self.name, version: version, title: "Fleet of Claude Code agents on Coder",
+            name: Self.name, version: version, title: Self.title,
             instructions: Self.instructions,
             capabilities: .init(resources: .init(subscribe: true, listChanged: true), tools: .init(listChanged: false)))
         let definitions = self.definitions
@@ -62,23 +63,23 @@ public struct FleetMCPServer: Sendable {
                 try? await server.notify(
                     ProgressNotification.message(.init(progressToken: token, progress: progress, total: total, message: message)))
             }
-            return try await self.call(params, observer: observer, context: context)
+            return try await self.answer(params, observer: observer, context: context).result
         }
         return server
     }
 
     /// Runs a `tools/call` and tells `observer`, if any, how it went. Only offered tool names are reported; anything
     /// else is `unknown`.
-    public func call(
+    public func answer(
         _ params: CallTool.Parameters, observer: (any ToolCallObserver)?, context: ToolContext = ToolContext()
-    ) async throws -> CallTool.Result {
-        guard let observer else { return try await call(params.name, arguments: params.arguments, context: context) }
+    ) async throws -> ToolAnswer {
+        guard let observer else { return try await answer(params.name, arguments: params.arguments, context: context) }
         let tool = tools.contains { $0.name == params.name } ? params.name : "unknown"
         observer.toolCallStarted()
         let started = ContinuousClock.now
         do {
-            let result = try await call(params.name, arguments: params.arguments, context: context)
-            observer.toolCallFinished(tool: tool, outcome: result.isError == true ? .toolError : .ok, duration: ContinuousClock.now - started)
+            let result = try await answer(params.name, arguments: params.arguments, context: context)
+            observer.toolCallFinished(tool: tool, outcome: result.isError ? .toolError : .ok, duration: ContinuousClock.now - started)
             return result
         } catch is CancellationError {
             observer.toolCallFinished(tool: tool, outcome: .cancelled, duration: ContinuousClock.now - started)
@@ -107,8 +108,13 @@ public struct FleetMCPServer: Sendable {
         }
     }
 
-    /// Runs one tool. Tool failures are results with `isError: true`; an unknown tool is a protocol error.
+    /// Runs one tool, in the SDK's form (`answer(_:arguments:context:)` is the encoded-once form).
     public func call(_ name: String, arguments: [String: Value]?, context: ToolContext = ToolContext()) async throws -> CallTool.Result {
+        try await answer(name, arguments: arguments, context: context).result
+    }
+
+    /// Runs one tool. Tool failures are answers with `isError: true`; an unknown tool is a protocol error.
+    public func answer(_ name: String, arguments: [String: Value]?, context: ToolContext = ToolContext()) async throws -> ToolAnswer {
         guard let tool = tools.first(where: { $0.name == name }) else {
             throw MCPError.invalidParams("Unknown tool '\(Echo.cap(name, 64))'. Tools: \(tools.map(\.name).joined(separator: ", ")).")
         }
@@ -127,11 +133,9 @@ public struct FleetMCPServer: Sendable {
             let output = try await CallDeadline.run(within: deadline) {
                 try await tool.run(fleet, ToolArguments(values: arguments, tool: name), context)
             }
-            let value = try structured(output)
-            let text = String(decoding: try FleetJSON.encoder().encode(value), as: UTF8.self)
+            let answer = try ToolAnswer(output: output)
             logger.info("\(name) ok in \(ContinuousClock.now - started)")
-            return CallTool.Result(
-                content: [.text(text: text, annotations: nil, _meta: nil)], structuredContent: Optional.some(value), isError: false)
+            return answer
         } catch is CancellationError {
             throw CancellationError()
         } catch let error as FleetError {
@@ -150,9 +154,7 @@ public struct FleetMCPServer: Sendable {
         while inFlight.count > 0, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
     }
 
-    func failure(_ message: String) -> CallTool.Result {
-        CallTool.Result(content: [.text(text: message, annotations: nil, _meta: nil)], isError: true)
-    }
+    func failure(_ message: String) -> ToolAnswer { ToolAnswer(failure: message) }
 }
 
 /// Lets tool handlers reach their server without keeping it alive.

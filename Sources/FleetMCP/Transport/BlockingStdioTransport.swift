@@ -17,7 +17,7 @@ import Darwin
 /// to every call; a blocking `read(2)` wakes as soon as a message arrives. Messages are newline-delimited
 /// JSON-RPC (MCP stdio transport). Nothing else may write to stdout.
 ///
-/// Frames are screened (`FrameScreen`) before the SDK sees them, so malformed JSON-RPC gets the answer the spec
+/// Frames are read and screened (`RPCFrame`) before the SDK sees them, so malformed JSON-RPC gets the answer the spec
 /// requires; a line longer than `maxFrameBytes` is dropped with an error answer instead of growing without bound.
 public actor BlockingStdioTransport: Transport {
     public nonisolated let logger: Logger
@@ -56,13 +56,20 @@ public actor BlockingStdioTransport: Transport {
             var discarding = false
             var buffer = [UInt8](repeating: 0, count: 64 * 1024)
             func deliver(_ line: Data) {
-                switch FrameScreen.check(line) {
-                case .pass:
-                    if let direct, direct.take(line, reply: { try? writer.write($0) }) { return }
+                switch RPCFrame.read(line) {
+                case .message(let frame):
+                    // 2026-07-28 (per request, beside the handshake era): answered by the era layer.
+                    if let direct, frame.isRequest, ModernEra.speaks(frame) {
+                        direct.modern.serve(frame) { try? writer.write($0) }
+                        return
+                    }
+                    if let direct, direct.take(frame, reply: { try? writer.write($0) }) { return }
                     continuation.yield(line)
-                case .reply(let answer):
+                case .batch:
+                    continuation.yield(line)
+                case .refused(let refusal):
                     logger.debug("answered a malformed JSON-RPC frame (\(line.count) bytes)")
-                    try? writer.write(answer)
+                    try? writer.write(refusal.response)
                 }
             }
             while true {
@@ -83,7 +90,7 @@ public actor BlockingStdioTransport: Transport {
                 if !discarding, pending.count > Self.maxFrameBytes {
                     discarding = true
                     pending = Data()
-                    try? writer.write(FrameScreen.tooLarge(limit: Self.maxFrameBytes))
+                    try? writer.write(RPCFrame.tooLarge(limit: Self.maxFrameBytes).response)
                 } else if discarding {
                     pending = Data()
                 }

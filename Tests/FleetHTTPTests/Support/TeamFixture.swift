@@ -128,10 +128,10 @@ enum Wire {
     /// `tools/call` over POST; the result, or the error the server answered.
     static func call(
         _ fixture: TeamFixture, _ tool: String, _ arguments: [String: Value] = [:], token: String,
-        progressToken: ProgressToken? = nil
+        progressToken: ProgressToken? = nil, headers: [(String, String)] = []
     ) async throws -> (CallTool.Result, Answer) {
         let params = CallTool.Parameters(name: tool, arguments: arguments, meta: progressToken.map { Metadata(progressToken: $0) })
-        let answer = try await send(fixture.endpoint, body: try encode(CallTool.request(params)), token: token)
+        let answer = try await send(fixture.endpoint, body: try encode(CallTool.request(params)), token: token, headers: headers)
         guard answer.status == 200 else { throw WireError("HTTP \(answer.status): \(answer.text)") }
         let response = try JSONDecoder().decode(Response<CallTool>.self, from: answer.message)
         return (try response.result.get(), answer)
