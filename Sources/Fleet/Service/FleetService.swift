@@ -46,7 +46,28 @@ public final class FleetService: Sendable {
         return try await presets.value(for: id) { try await coder.presets(templateVersionID: id) }
     }
 
+    /// How this deployment's projects are told apart (``CoderCapabilities/projects``); the parameter rule when the
+    /// version cannot be read.
+    func projectRule() async -> CoderCapabilities.ProjectRule {
+        (try? await deployment.capabilities())?.projects ?? .promptParameter
+    }
+
+    /// The templates Coder calls AI-task templates: `has-ai-task:true` filters on the active version's
+    /// `has_ai_task` (v2.30.0 coderd/searchquery/search.go:336, coderd/database/queries/templates.sql:74–78).
+    func aiTaskTemplates() async throws -> [Template] {
+        try await coder.templates(query: "has-ai-task:true").filter { !($0.deleted ?? false) }
+    }
+
+    /// Whether a template version makes its template a fleet project, by the deployment's rule.
     func isProjectVersion(_ id: String) async throws -> Bool {
+        switch await projectRule() {
+        case .promptParameter: try await declaresPrompt(id)
+        case .aiTaskTemplate: try await aiTaskTemplates().contains { $0.activeVersionID == id }
+        }
+    }
+
+    /// Whether a template version declares the prompt parameter.
+    func declaresPrompt(_ id: String) async throws -> Bool {
         try await parameters(ofVersion: id).contains { configuration.isPromptParameter($0.name) }
     }
 
