@@ -13,6 +13,9 @@ public final class FleetService: Sendable {
     public let deployment: DeploymentDetector
     let parameters = ImmutableCache<String, [TemplateVersionParameter]>()
     let presets = ImmutableCache<String, [Preset]>()
+    /// Whether a template version has a `coder_ai_task` resource: `has_ai_task` is written when the version is
+    /// imported and never changes (v2.35.1 coderd/provisionerdserver/provisionerdserver.go:1874–1886).
+    let aiTaskVersions = ImmutableCache<String, Bool>()
     let identity = ImmutableCache<String, String>()
     let logger: Logger
     /// Asks forges about pull requests in `show_agent`; nil leaves pull requests as the agents reported them.
@@ -62,7 +65,8 @@ public final class FleetService: Sendable {
     func isProjectVersion(_ id: String) async throws -> Bool {
         switch await projectRule() {
         case .promptParameter: try await declaresPrompt(id)
-        case .aiTaskTemplate: try await aiTaskTemplates().contains { $0.activeVersionID == id }
+        case .aiTaskTemplate:
+            try await aiTaskVersions.value(for: id) { [self] in try await aiTaskTemplates().contains { $0.activeVersionID == id } }
         }
     }
 
