@@ -49,15 +49,23 @@ import Testing
                 team.endpoint, body: Self.listTools, token: TeamFixture.aliceBearer,
                 headers: [("Host", "evil.example:\(team.server.port)")])
             #expect(rebound.status == 421)
+            // Before issue 22 the protected-resource metadata echoed any Host it was sent.
+            let metadata = try await Wire.send(
+                team.base + "/.well-known/oauth-protected-resource/mcp", method: .GET, headers: [("Host", "evil.example")])
+            #expect(metadata.status == 421, "\(metadata.text)")
+            #expect(!metadata.text.contains("evil.example"))
             #expect(team.metrics.exposition().contains("fleet_mcp_http_rejections_total{reason=\"origin\"} 1"))
         }
     }
 
     @Test func allowedHostsAndOrigins() async throws {
-        let options = HTTPServerOptions(port: 0, allowedHosts: ["fleet.example.com"], allowedOrigins: ["https://app.example.com"])
+        let options = HTTPServerOptions(
+            port: 0, allowedHosts: ["Fleet.example.com"], allowedOrigins: ["https://app.example.com"], publicURL: "https://fleet.example.com/mcp")
         try await TeamFixture.with(options) { team in
             let cases = [
                 ("fleet.example.com", "https://fleet.example.com", 200), ("fleet.example.com:443", "https://app.example.com", 200),
+                // Host names are case-insensitive (before issue 22, these got 421 and 403).
+                ("FLEET.Example.COM", "https://Fleet.Example.com", 200), ("fleet.example.com", "https://APP.example.com", 200),
                 ("other.example.com", "https://fleet.example.com", 421), ("fleet.example.com", "https://other.example", 403),
             ]
             for (host, origin, status) in cases {
@@ -66,6 +74,11 @@ import Testing
                     headers: [("Host", host), ("Origin", origin)])
                 #expect(answer.status == status, "Host \(host), Origin \(origin)")
             }
+            // The metadata names the configured public URL, whatever allowed Host the request came with.
+            let metadata = try await Wire.send(
+                team.base + "/.well-known/oauth-protected-resource/mcp", method: .GET, headers: [("Host", "FLEET.example.com")])
+            #expect(metadata.status == 200)
+            #expect(metadata.text.contains("fleet.example.com\\/mcp") || metadata.text.contains("fleet.example.com/mcp"), "\(metadata.text)")
         }
     }
 

@@ -43,6 +43,11 @@ import Testing
         ("users: [{name: a}]", "coder_token_file or coder_token_env"),
         ("users: [{name: a, coder_token_env: X, coder_token_file: /f}]", "not both"),
         ("nothing: here", "not a users file"),
+        // Before issue 22 these were ignored, and the user got every tool, delete_agent included.
+        ("users: [{name: ci, coder_token_env: X, read-only: true}]", "user ci: unknown key 'read-only'; did you mean read_only?"),
+        ("users: [{name: ci, coder_token_env: X, tool: [list_agents]}]", "unknown key 'tool'; did you mean tools?"),
+        ("users: [{name: a, coder_token_file: /t}, {name: b, coder_token_file: /t}]", "users a and b share coder_token_file /t"),
+        ("users: [{name: a, coder_token_env: T}, {name: b, coder_token_env: T}]", "share coder_token_env T"),
     ])
     func usersFileRefusals(yaml: String, says: String) {
         #expect {
@@ -50,6 +55,17 @@ import Testing
         } throws: { error in
             "\(error)".contains(says)
         }
+    }
+
+    @Test func tokenFilesReadableByOthersAreWarnedAbout() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("coder-token-\(UUID().uuidString)")
+        try "secret".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let users = try UsersFile.parse("users: [{name: a, token_sha256: \(TokenDigest.hex("a")), coder_token_file: \(file.path)}]")
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
+        #expect(users.warnings().first?.contains("readable by every local user (mode 644)") == true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: file.path)
+        #expect(users.warnings().isEmpty)
     }
 
     @Test func sharedDigestRefused() {

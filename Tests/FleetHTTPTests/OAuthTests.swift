@@ -106,6 +106,40 @@ import Testing
     }
 }
 
+extension OAuthTests {
+    struct VerifiedClaims: JWTPayload {
+        var iss: String
+        var aud: [String]
+        var exp: ExpirationClaim
+        var email: String?
+        var email_verified: Bool?
+        var sub: String
+
+        func verify(using algorithm: some JWTAlgorithm) async throws {}
+    }
+
+    /// Before issue 22, `email_verified: false` signed in, and a token without an email fell back to `sub`.
+    @Test func unverifiedEmailsAndMissingEmailsNameNobody() async throws {
+        let (signer, jwks) = try await Self.keys()
+        let verifier = try await OAuthVerifier(
+            settings: OAuthSettings(issuer: Self.issuer, audience: "https://fleet/mcp", jwks: jwks.path), transport: nil)
+        func token(email: String?, verified: Bool?, sub: String = "bob") async throws -> String {
+            try await signer.sign(
+                VerifiedClaims(
+                    iss: Self.issuer, aud: ["https://fleet/mcp"], exp: .init(value: Date().addingTimeInterval(60)), email: email,
+                    email_verified: verified, sub: sub), kid: "test-key")
+        }
+        #expect(try await verifier.verify(try await token(email: "bob@example.com", verified: true)).get().identity == "bob@example.com")
+        #expect(try await verifier.verify(try await token(email: "bob@example.com", verified: nil)).get().identity == "bob@example.com")
+        let unverified = await verifier.verify(try await token(email: "bob@example.com", verified: false))
+        #expect(unverified.failure == .unverified)
+        let noEmail = await verifier.verify(try await token(email: nil, verified: nil, sub: "bob"))
+        #expect(noEmail.failure == .unmapped, "no fallback from a missing email to sub")
+    }
+}
+
 extension Result {
+    var failure: Failure? { if case .failure(let error) = self { error } else { nil } }
+
     var isFailure: Bool { if case .failure = self { true } else { false } }
 }

@@ -123,6 +123,20 @@ import Testing
         }
     }
 
+    /// The Coder backend asks AgentAPI whether the agent works at most once per tool call: on 2.37+ the status
+    /// check before sending and the refusal check of the channel were two `/status` requests (issue 17).
+    @Test func startTaskAsksAgentAPIStatusOnce() async throws {
+        try await SandboxFleet.with(version: .v2_37) { env, mcp in
+            _ = try await mcp.ok("create_agent", ["name": "once", "project": "webshop", "task": "Read the README"])
+            _ = try await wait(mcp, "once", until: "settled")
+            env.counter.reset()
+            _ = try await mcp.ok("start_agent_task", ["agent_name": "once", "task_description": "Fix the login bug"])
+            let statusReads = env.counter.requests.filter { $0.method == "GET" && $0.url.path.hasSuffix("/status") }
+            #expect(statusReads.count == 1, "AgentAPI /status requests: \(env.counter.requests.map(\.pathAndQuery))")
+            #expect(env.counter.requests.contains { $0.method == "POST" && $0.url.path.hasSuffix("/message") })
+        }
+    }
+
     @Test(arguments: [SandboxVersion.v2_27, .v2_35, .v2_37])
     func waitRightAfterStartFollowsTheNewTurn(version: SandboxVersion) async throws {
         try await SandboxFleet.with(version: version, speed: 0.1) { env, mcp in

@@ -104,8 +104,9 @@ def users_file(directory: Path) -> Path:
     return path
 
 
-def serve_http(sandbox: Process, directory: Path, name: str, *extra: str, users: bool = True) -> Process:
-    """`fleet-mcp serve --http 127.0.0.1:0` against the team sandbox; waits until it listens."""
+def serve_http(sandbox: Process, directory: Path, name: str, *extra: str, users: bool = True, preexec_fn: Any = None) -> Process:
+    """`fleet-mcp serve --http 127.0.0.1:0` against the team sandbox; waits until it listens. `preexec_fn` runs in
+    the child before it starts (e.g. to give it a descriptor limit)."""
     directory.mkdir(parents=True, exist_ok=True)
     port_file, log = directory / f"{name}.port", directory / f"{name}.log"
     port_file.unlink(missing_ok=True)
@@ -118,7 +119,8 @@ def serve_http(sandbox: Process, directory: Path, name: str, *extra: str, users:
     if not users:
         environment["CODER_SESSION_TOKEN"] = ALICE_CODER
     with open(log, "wb") as output:
-        process = subprocess.Popen(arguments, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT, env=environment)
+        process = subprocess.Popen(arguments, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT, env=environment,
+                                   preexec_fn=preexec_fn)
     port = wait_for_port_file(port_file, process, log, f"fleet-mcp serve --http ({name})")
     return Process(url=f"http://127.0.0.1:{port}/mcp", port=port, process=process, log=log)
 

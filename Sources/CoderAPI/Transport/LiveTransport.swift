@@ -4,17 +4,32 @@ import NIOCore
 import NIOHTTP1
 
 /// Talks to a real server with AsyncHTTPClient (connection pooling, keep-alive, TLS).
+///
+/// Redirects are followed here, not by AsyncHTTPClient, and only within the request's origin (scheme, host, port):
+/// AsyncHTTPClient would forward `Coder-Session-Token` and the forges' tokens to whatever host a redirect names. A
+/// redirect to another origin fails the request with an error naming the host and what to set instead.
 public final class LiveTransport: HTTPTransport {
     private let client: HTTPClient
     private let ownsClient: Bool
     /// Responses larger than this are refused (a workspace list of a large fleet is a few MiB).
     public let maxResponseBytes: Int
+    public let redirects: RedirectPolicy
 
-    /// Uses the given client; the caller shuts it down.
-    public init(client: HTTPClient, maxResponseBytes: Int = 64 << 20) {
+    /// Which redirects a transport follows.
+    public enum RedirectPolicy: Sendable {
+        /// Redirects within the request's origin, at most this many in a row; one to another origin is refused.
+        case sameOrigin(maxHops: Int)
+        /// None (webhooks: a redirect is reported, never followed, so a POST never becomes a GET elsewhere).
+        case never
+    }
+
+    /// Uses the given client; the caller shuts it down. The client must not follow redirects itself
+    /// (`redirectConfiguration = .disallow`) for `redirects` to hold.
+    public init(client: HTTPClient, maxResponseBytes: Int = 64 << 20, redirects: RedirectPolicy = .sameOrigin(maxHops: 5)) {
         self.client = client
         self.ownsClient = false
         self.maxResponseBytes = maxResponseBytes
+        self.redirects = redirects
     }
 
     /// Creates and owns a client with connection reuse; call `shutdown()` when done.
@@ -22,8 +37,10 @@ public final class LiveTransport: HTTPTransport {
     /// A failed connection attempt fails the request at once: AsyncHTTPClient would otherwise keep retrying it until
     /// the request's deadline, and `CoderClient` already retries with its own backoff and deadline. The connect
     /// timeout only bounds a host that never answers.
-    public init(connectTimeout: Duration = .seconds(5), maxResponseBytes: Int = 64 << 20) {
+    public init(connectTimeout: Duration = .seconds(5), maxResponseBytes: Int = 64 << 20, redirects: RedirectPolicy = .sameOrigin(maxHops: 5)) {
         var configuration = HTTPClient.Configuration()
+        // Followed in `exchange`, within the origin only (credentials never cross to another host).
+        configuration.redirectConfiguration = .disallow
         configuration.timeout.connect = .init(connectTimeout)
         configuration.connectionPool = .init(idleTimeout: .seconds(60))
         configuration.connectionPool.retryConnectionEstablishment = false
@@ -33,6 +50,7 @@ public final class LiveTransport: HTTPTransport {
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.ownsClient = true
         self.maxResponseBytes = maxResponseBytes
+        self.redirects = redirects
     }
 
     public func shutdown() async throws {
@@ -94,16 +112,35 @@ public final class LiveTransport: HTTPTransport {
     ) async throws
         -> CoderHTTPResponse
     {
-        var outgoing = HTTPClientRequest(url: request.url.absoluteString)
-        outgoing.method = HTTPMethod(rawValue: request.method)
-        for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
-        if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
         // AsyncHTTPClient's deadline ends once the headers arrive: the body is read within what is left of it.
         let deadline = ContinuousClock.now + request.timeout
+        var current = request
+        var hops = 0
         do {
-            let response = try await client.execute(outgoing, timeout: .init(request.timeout))
-            let body = try await readBody(response, deadline)
-            return CoderHTTPResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: body)
+            while true {
+                var outgoing = HTTPClientRequest(url: current.url.absoluteString)
+                outgoing.method = HTTPMethod(rawValue: current.method)
+                for (name, value) in current.headers { outgoing.headers.add(name: name, value: value) }
+                if let body = current.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
+                let left = deadline - ContinuousClock.now
+                let response = try await client.execute(outgoing, timeout: .init(max(left, .milliseconds(1))))
+                let code = Int(response.status.code)
+                if Self.redirectStatuses.contains(code), let location = response.headers.first(name: "Location"),
+                    let target = URL(string: location, relativeTo: current.url)?.absoluteURL
+                {
+                    try Self.checkRedirect(request, to: target, status: code, hops: hops, policy: redirects)
+                    hops += 1
+                    current.url = target
+                    // As browsers and AsyncHTTPClient do: 303, and 301/302 after anything but GET or HEAD, go on as GET.
+                    if code == 303 || ([301, 302].contains(code) && !["GET", "HEAD"].contains(current.method)) {
+                        current.method = "GET"
+                        current.body = nil
+                    }
+                    continue
+                }
+                let body = try await readBody(response, deadline)
+                return CoderHTTPResponse(status: code, headers: response.headers.map { ($0.name, $0.value) }, body: body)
+            }
         } catch let failure as ConsumerFailure {
             throw failure.error
         } catch let error as HTTPClientError {
@@ -125,6 +162,47 @@ public final class LiveTransport: HTTPTransport {
             throw CancellationError()
         } catch {
             throw Self.failure(request, error)
+        }
+    }
+
+    static let redirectStatuses: Set<Int> = [301, 302, 303, 307, 308]
+
+    /// Same scheme, host and port (the default port of the scheme when none is given).
+    static func sameOrigin(_ a: URL, _ b: URL) -> Bool {
+        func port(_ url: URL) -> Int? { url.port ?? (url.scheme?.lowercased() == "https" ? 443 : url.scheme?.lowercased() == "http" ? 80 : nil) }
+        return a.scheme?.lowercased() == b.scheme?.lowercased() && a.host?.lowercased() == b.host?.lowercased() && port(a) == port(b)
+    }
+
+    /// Throws unless `policy` allows following `request`'s redirect to `target`; the error names the target's
+    /// origin (never its path or query, which may hold secrets) and what to set instead.
+    static func checkRedirect(_ request: CoderHTTPRequest, to target: URL, status: Int, hops: Int, policy: RedirectPolicy) throws {
+        let origin = "\(target.scheme ?? "https")://\(target.host ?? "?")\(target.port.map { ":\($0)" } ?? "")"
+        switch policy {
+        case .never:
+            throw TransportError(
+                request: request.description,
+                reason: "answered \(status), a redirect to \(origin); redirects are not followed: use the URL it redirects to", isFinal: true)
+        case .sameOrigin(let maxHops):
+            guard sameOrigin(target, request.url) else {
+                let advice: String
+                if request.header("Coder-Session-Token") != nil {
+                    // The deployment's base URL: the target without the path this request asked for.
+                    let path = request.url.path
+                    var base = target.path.hasSuffix(path) && path.count > 1 ? String(target.path.dropLast(path.count)) : ""
+                    if base.hasSuffix("/") { base.removeLast() }
+                    advice =
+                        "the Coder token is never sent to another origin. If Coder is served there, set CODER_URL "
+                        + "(or --coder-url) to \(origin)\(base)"
+                } else {
+                    advice = "credentials are never sent to another origin; use \(origin) directly if that is where the service lives"
+                }
+                throw TransportError(
+                    request: request.description,
+                    reason: "answered \(status), a redirect to another origin (\(origin)): \(advice)", isFinal: true)
+            }
+            guard hops < maxHops else {
+                throw TransportError(request: request.description, reason: "more than \(maxHops) redirects in a row", isFinal: true)
+            }
         }
     }
 

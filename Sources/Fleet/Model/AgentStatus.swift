@@ -44,7 +44,7 @@ public enum AgentStatus: String, Codable, Sendable, CaseIterable {
         case "offline": return [.stopping, .stopped, .paused, .canceling, .canceled, .deleting, .deleted]
         case "waiting", "ready": return [.idle, .complete, .needsInput]
         case "needsinput", "needs input": return [.needsInput]
-        case "attention": return [.needsInput, .failed, .complete]
+        case "attention": return Attention.statuses
         default: return nil
         }
     }

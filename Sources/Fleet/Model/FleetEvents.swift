@@ -36,15 +36,23 @@ public struct FleetEvent: Codable, Sendable, Hashable {
 /// workspace carries its current build and every report of it, each with Coder's own timestamp, so the changes
 /// after a given time can be recomputed from one workspace list by any process (`wait_for_fleet`'s cursor).
 public enum FleetEvents {
-    /// The statuses worth a person's or an assistant's attention, which `wait_for_fleet` waits for by default.
-    public static let attention: Set<AgentStatus> = [.needsInput, .complete, .failed, .idle, .paused]
+    /// How fine-grained the events are.
+    public enum Granularity: Sendable {
+        /// Changes of status (and a new question or completion): what `wait_for_fleet` and notifications want.
+        case statusChanges
+        /// Also every report, every build change and the end of the first-report grace: anything that changes
+        /// what an agent's resource shows (resource subscriptions).
+        case everyChange
+    }
 
     /// Every status change of one agent after `cursor`, oldest first.
     ///
     /// Reports change the status when their state differs from the previous one, or when a new question or a new
     /// completion arrives with another message. A failed, paused, stopped or deleted build is a change at the time
     /// its job completed.
-    public static func changes(of workspace: WorkspaceView, agent: String, after cursor: Date) -> [FleetEvent] {
+    public static func changes(
+        of workspace: WorkspaceView, agent: String, after cursor: Date, granularity: Granularity = .statusChanges, now: Date = Date()
+    ) -> [FleetEvent] {
         let build = workspace.latestBuild
         let reports = AgentApps.reports(in: workspace).reversed().filter { report in
             !(build.transition == .start && report.createdAt < build.createdAt)
@@ -54,7 +62,8 @@ public enum FleetEvents {
         var events: [FleetEvent] = []
         for report in reports {
             let status = AgentStatus(reporting: report.state)
-            let changed = status != previous || ([.needsInput, .complete].contains(status) && report.message != previousMessage)
+            let changed =
+                granularity == .everyChange || status != previous || ([.needsInput, .complete].contains(status) && report.message != previousMessage)
             if changed, report.createdAt > cursor {
                 events.append(
                     FleetEvent(
@@ -72,6 +81,25 @@ public enum FleetEvents {
                 FleetEvent(
                     agent: agent, project: workspace.templateName, oldStatus: previous, newStatus: derived.status, at: finished, report: nil,
                     reason: derived.reason))
+        } else if granularity == .everyChange {
+            // A build that changed (queued, started, stopped, cancelled), at Coder's time for it.
+            if build.updatedAt > cursor, !events.contains(where: { $0.at >= build.updatedAt }) {
+                events.append(
+                    FleetEvent(
+                        agent: agent, project: workspace.templateName, oldStatus: previous, newStatus: derived.status, at: build.updatedAt,
+                        report: nil, reason: derived.reason))
+            }
+            // The first-report grace ended (starting → idle): a time Coder's data fixes, so every process agrees on it.
+            let readyAt = build.resources.flatMap { $0.agents ?? [] }.compactMap(\.readyAt).max()
+            if reports.isEmpty, let readyAt {
+                let ended = readyAt.addingTimeInterval(StatusModel.firstReportGrace)
+                if ended > cursor, ended <= now {
+                    events.append(
+                        FleetEvent(
+                            agent: agent, project: workspace.templateName, oldStatus: .starting, newStatus: derived.status, at: ended,
+                            report: nil, reason: derived.reason))
+                }
+            }
         }
         return events
     }

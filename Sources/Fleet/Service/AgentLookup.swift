@@ -83,18 +83,15 @@ extension FleetService {
         var candidates: [WorkspaceView] = []
         var missing = false
         do {
-            candidates = [try await coder.workspace(owner: "me", name: wanted, as: WorkspaceView.self)]
-        } catch let error as CoderAPIError where error.status == 404 && !error.isRouteMissing {
-            missing = true
-        } catch let error as CoderAPIError where error.status == 401 {
-            throw FleetError.coder(error, doing: "look up agent '\(name)'")
-        } catch let error as TransportError {
-            // Coder unreachable or too slow: asking again by another route would only double the wait.
-            throw FleetError.coder(error, doing: "look up agent '\(name)'")
+            switch try await backend.lookup(workspaceName: wanted) {
+            case .found(let workspace): candidates = [workspace]
+            case .missing: missing = true
+            case .unanswered(let error): logger.debug("exact lookup of \(wanted) failed (\(error)); listing instead")
+            }
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            logger.debug("exact lookup of \(wanted) failed (\(error)); listing instead")
+            throw FleetError.coder(error, doing: "look up agent '\(name)'")
         }
         if candidates.isEmpty, !missing { candidates = try await fleetWorkspaces(nameContains: wanted) }
         if let workspace = candidates.first(where: { $0.name.asciiLowercased == wanted }) {

@@ -27,7 +27,7 @@ extension FleetService {
     /// When the reports say the agent waits, ask AgentAPI (through Coder's app proxy) whether it is running.
     /// One extra request, only for single-agent calls; failures leave the status as it was.
     func refine(_ derived: DerivedStatus, _ agent: AgentRef) async -> DerivedStatus {
-        guard derived.status.acceptsTasks, (try? await agentAPI.isWorking(agent)) == true else { return derived }
+        guard derived.status.acceptsTasks, (try? await backend.isWorking(agent)) == true else { return derived }
         // The newest report describes the previous turn, not this one: it is not the present.
         return DerivedStatus(status: .busy, reason: "working on new input; no report yet", report: nil)
     }
@@ -37,12 +37,9 @@ extension FleetService {
         await refine(StatusModel.derive(agent.workspace), agent)
     }
 
-    /// The prompt the agent was created with: the task's, else the build's `AI Prompt` parameter.
+    /// The prompt the agent was created with, where the backend keeps it.
     func taskPrompt(_ agent: AgentRef) async -> String? {
-        let fromTask = try? await onChannel(for: agent) { try await $0.initialPrompt(of: agent) }
-        if let fromTask { return fromTask }
-        let path = CoderClient.path("/api/v2/workspacebuilds", agent.workspace.latestBuild.id, "parameters")
-        return try? await coder.get(path, as: [WorkspaceBuildParameter].self).first { configuration.isPromptParameter($0.name) }?.value
+        (try? await backend.initialPrompt(of: agent)) ?? nil
     }
 
     /// The fleet, filtered and paged. One workspace-list request per call once the template versions are cached.
@@ -67,15 +64,8 @@ extension FleetService {
         for row in rows { counts[row.status.status.rawValue, default: 0] += 1 }
         if let statuses { rows = rows.filter { statuses.contains($0.status.status) } }
         if inbox {
-            // The inbox: agents waiting for a decision, oldest first. A pull request counts as unmerged here:
-            // list_agents never asks the forge (show_agent does).
-            rows = rows.filter { row in
-                switch row.status.status {
-                case .needsInput, .failed: true
-                case .complete: PullRequest.newest(in: AgentApps.reports(in: row.workspace)) != nil
-                default: false
-                }
-            }
+            // The inbox: agents that need attention (`Attention`), oldest first.
+            rows = rows.filter { Attention.reason(for: $0.status.status) != nil }
             rows = rows.map { row in
                 var row = row
                 row.lastEventAt = StatusModel.lastEventAt(row.workspace)
@@ -142,7 +132,7 @@ extension FleetService {
         async let promptFetch = taskPrompt(agent)
         let (derived, prompt) = await (status, promptFetch)
         let agentSummary = await summary(workspace, status: derived)
-        let generation = (try? await deployment.generation()) ?? .none
+        let route = await backend.route()
         let build = workspace.latestBuild
         let sidebar = AgentApps.sidebarApp(in: workspace)
         let workspaceAgent = AgentApps.agent(of: sidebar, in: workspace)
@@ -168,7 +158,7 @@ extension FleetService {
                     healthy: $0.health.healthy, healthReason: $0.health.reason, version: $0.version)
             },
             apps: apps, pullRequest: pullRequest, latestReport: StatusModel.currentReport(workspace).map(HistoryEntry.init),
-            templateVersionID: build.templateVersionID, outdated: workspace.outdated, tasksAPI: generation.rawValue)
+            templateVersionID: build.templateVersionID, outdated: workspace.outdated, tasksAPI: route)
     }
 }
 

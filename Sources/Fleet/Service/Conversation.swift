@@ -16,7 +16,8 @@ extension FleetService {
         let status = await currentStatus(agent)
         if status.status == .paused { return try await resumeAndSend(text, to: agent, progress: progress) }
         try refuseUnlessReady(agent.name, status)
-        try await sendInput(text, to: agent)
+        // currentStatus asked the agent whether it works: the backend need not ask again before sending.
+        try await sendInput(text, to: agent, knownIdle: true)
         return ActionResult(
             agent: agent.name, status: .busy, message: "Task sent to agent '\(agent.name)'. Call wait_for_agent to follow it.",
             workspaceID: agent.workspace.id, buildID: agent.workspace.latestBuild.id, task: Echo.cap(text, 500))
@@ -48,9 +49,9 @@ extension FleetService {
     }
 
     /// Delivers input on the agent's channel.
-    func sendInput(_ text: String, to agent: AgentRef) async throws {
+    func sendInput(_ text: String, to agent: AgentRef, knownIdle: Bool = false) async throws {
         do {
-            try await onChannel(for: agent) { try await $0.send(text, to: agent) }
+            try await backend.send(text, to: agent, knownIdle: knownIdle)
         } catch let error as TransportError {
             // Never sent again: the answer was lost, not necessarily the input.
             throw FleetError(
@@ -78,9 +79,9 @@ extension FleetService {
         }
         // The turn being interrupted: the report says it, unless the input is newer than any report.
         var current = derived.report?.message
-        if current == nil { current = try? await agentAPI.latestInput(of: agent) }
+        if current == nil { current = try? await backend.latestInput(of: agent) }
         do {
-            try await agentAPI.interrupt(agent)
+            try await backend.interrupt(agent)
         } catch {
             throw FleetError.coder(error, doing: "interrupt agent '\(agent.name)' through AgentAPI")
         }
@@ -104,7 +105,7 @@ extension FleetService {
         var note: String?
         let offline = agent.workspace.latestBuild.status != .running
         do {
-            conversation = try await onChannel(for: agent) { try await $0.conversation(of: agent) }
+            conversation = try await backend.conversation(of: agent)
         } catch let error as CoderAPIError where [400, 404, 409].contains(error.status) || (offline && [502, 503].contains(error.status)) {
             // e.g. 400 "Task is not configured with a sidebar app.", or AgentAPI unreachable while the workspace is down.
             logger.debug("no log for \(agent.name): \(error.coderMessage)")

@@ -10,7 +10,8 @@ import Logging
 public final class FleetService: Sendable {
     public let coder: CoderClient
     public let configuration: FleetConfiguration
-    public let deployment: DeploymentDetector
+    /// Where the agents run and how they are reached.
+    public let backend: CoderWorkspaceBackend
     let parameters = ImmutableCache<String, [TemplateVersionParameter]>()
     let presets = ImmutableCache<String, [Preset]>()
     /// Whether a template version has a `coder_ai_task` resource: `has_ai_task` is written when the version is
@@ -28,14 +29,15 @@ public final class FleetService: Sendable {
         self.coder = coder
         self.configuration = configuration
         self.enricher = enricher
-        self.deployment = DeploymentDetector(coder: coder, pinned: configuration.tasksAPI, logger: logger)
+        self.backend = CoderWorkspaceBackend(
+            coder: coder, pinned: configuration.tasksAPI, isPromptParameter: { configuration.isPromptParameter($0) }, logger: logger)
         self.logger = logger
     }
 
     var naming: AgentNaming { configuration.naming }
 
-    /// AgentAPI through the app proxy: interrupting and asking whether a turn runs, on every deployment.
-    var agentAPI: AgentAPIChannel { AgentAPIChannel(coder: coder) }
+    /// What the deployment can do, detected once.
+    public var deployment: DeploymentDetector { backend.deployment }
 
     // MARK: - Immutable lookups
 

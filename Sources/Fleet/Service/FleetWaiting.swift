@@ -45,7 +45,10 @@ extension FleetService {
 
     /// One look at the fleet (one workspace-list request): the watched workspaces, the events in `targets`
     /// after `since` (without one: none, the fleet as it is now is the baseline), and the cursor to pass next.
-    public func pollFleet(names: Set<String>? = nil, project: String?, since: FleetCursor?, targets: Set<AgentStatus>) async throws -> FleetPoll {
+    public func pollFleet(
+        names: Set<String>? = nil, project: String?, since: FleetCursor?, targets: Set<AgentStatus>,
+        granularity: FleetEvents.Granularity = .statusChanges
+    ) async throws -> FleetPoll {
         let watched = try await watchedWorkspaces(names: names, project: project)
         let failedNow = Dictionary(
             watched.compactMap { workspace in
@@ -56,7 +59,7 @@ extension FleetService {
             since ?? FleetCursor(time: FleetEvents.newestTime(in: watched) ?? Date(timeIntervalSince1970: 0), acknowledged: Set(failedNow.keys))
         var events: [FleetEvent] = []
         for workspace in watched {
-            let changes = FleetEvents.changes(of: workspace, agent: agentName(of: workspace), after: base.time)
+            let changes = FleetEvents.changes(of: workspace, agent: agentName(of: workspace), after: base.time, granularity: granularity)
             events += changes.filter { targets.contains($0.newStatus) }
         }
         var acknowledged = base.acknowledged.intersection(failedNow.keys)
@@ -92,7 +95,7 @@ extension FleetService {
     public static func eventTargets(_ until: String?) throws -> Set<AgentStatus> {
         let text = (until ?? "").trimmingCharacters(in: .whitespaces).lowercased()
         switch text {
-        case "", "attention": return FleetEvents.attention
+        case "", "attention": return Attention.statuses
         case "change", "changed", "any": return Set(AgentStatus.allCases)
         default:
             var set: Set<AgentStatus> = []

@@ -37,7 +37,7 @@ extension FleetService {
         }
         let workspace: WorkspaceView
         do {
-            workspace = try await onChannel(for: nil) { try await $0.create(creation) }
+            workspace = try await backend.create(creation)
         } catch let error as CoderAPIError where error.status == 409 {
             throw FleetError(
                 .conflict, "Agent '\(name)' already exists (Coder: \(error.coderMessage)). Pick another name, or delete_agent '\(name)' first.")
@@ -69,19 +69,25 @@ extension FleetService {
     /// After a create request whose answer was lost: did Coder create the workspace? Asks by name, once.
     /// The name was free before the request (checked first), so a workspace by that name now is this call's.
     private func confirmCreated(_ creation: AgentCreation, name: String, after lost: TransportError) async throws -> WorkspaceView {
-        let lookup = { try await self.coder.workspace(owner: "me", name: creation.workspaceName, as: WorkspaceView.self) }
+        let backend = self.backend
         do {
             // Its own short budget: the call's deadline may be what cut the create short.
-            let workspace = try await CallDeadline.$current.withValue(ContinuousClock.now + .seconds(5)) { try await lookup() }
-            logger.notice("create of \(creation.workspaceName) lost its answer (\(lost)); the workspace exists")
-            return workspace
+            let answer = try await CallDeadline.$current.withValue(ContinuousClock.now + .seconds(5)) {
+                try await backend.lookup(workspaceName: creation.workspaceName)
+            }
+            switch answer {
+            case .found(let workspace):
+                logger.notice("create of \(creation.workspaceName) lost its answer (\(lost)); the workspace exists")
+                return workspace
+            case .missing:
+                throw FleetError(
+                    .coder,
+                    "Could not create agent '\(name)': \(lost.description). Coder has no workspace \(creation.workspaceName), so nothing was "
+                        + "created; call create_agent again.")
+            case .unanswered(let error): throw error
+            }
         } catch let error as FleetError {
             throw error
-        } catch let lookupError as CoderAPIError where lookupError.status == 404 && !lookupError.isRouteMissing {
-            throw FleetError(
-                .coder,
-                "Could not create agent '\(name)': \(lost.description). Coder has no workspace \(creation.workspaceName), so nothing was "
-                    + "created; call create_agent again.")
         } catch {
             throw FleetError(
                 .coder,

@@ -24,7 +24,7 @@ extension FleetService {
         }
         let change: LifecycleChange
         do {
-            change = try await onChannel(for: agent) { try await $0.pause(agent) }
+            change = try await backend.pause(agent)
         } catch let error as CoderAPIError where error.status == 409 {
             throw FleetError(.conflict, "Agent '\(agent.name)' cannot be paused now (Coder: \(error.coderMessage)); wait_for_agent, then try again.")
         } catch {
@@ -64,7 +64,7 @@ extension FleetService {
 
     func resume(_ agent: AgentRef) async throws -> LifecycleChange {
         do {
-            return try await onChannel(for: agent) { try await $0.resume(agent) }
+            return try await backend.resume(agent)
         } catch let error as CoderAPIError where error.status == 409 {
             throw FleetError(.conflict, "Agent '\(agent.name)' cannot be resumed now (Coder: \(error.coderMessage)); wait_for_agent, then try again.")
         } catch {
@@ -86,7 +86,7 @@ extension FleetService {
             var refused: FleetError?
             if status.status.acceptsTasks {
                 do {
-                    try await sendInput(text, to: current)
+                    try await sendInput(text, to: current, knownIdle: true)
                 } catch let error as FleetError where error.kind == .wrongState {
                     // Coder refused the input (the task still resuming, or paused again by an idle timeout), so
                     // nothing was delivered: wait on and send when it is ready.

@@ -33,7 +33,9 @@ struct HTTPServeOptions: ParsableArguments {
 
     @Option(
         name: .customLong("oauth-claim"),
-        help: "The claim naming the user (matched with oauth_subject or name in --users; default: email, then sub).")
+        help:
+            "The claim naming the user (matched with oauth_subject or name in --users; default: email, unless email_verified is false)."
+    )
     var oauthClaim: String?
 
     @Flag(name: .customLong("stateful"), help: "Sessions (MCP-Session-Id, GET stream, DELETE, Last-Event-ID) instead of stateless requests.")
@@ -59,6 +61,26 @@ struct HTTPServeOptions: ParsableArguments {
 
     @Option(name: .customLong("shutdown-timeout"), help: "On SIGTERM, seconds to let accepted calls finish before cancelling them.")
     var shutdownTimeout: Double = 120
+
+    @Option(
+        name: .customLong("max-connections"), help: "Connections open at once (lowered to fit the descriptor limit); beyond it, idle ones are closed."
+    )
+    var maxConnections: Int = 4096
+
+    @Option(name: .customLong("header-timeout"), help: "Seconds a new connection has to send a whole request head.")
+    var headerTimeout: Double = 10
+
+    @Option(name: .customLong("body-timeout"), help: "Seconds a request has to send its whole body after its head.")
+    var bodyTimeout: Double = 30
+
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a kept-alive connection may wait for its next request.")
+    var idleTimeout: Double = 60
+
+    @Option(name: .customLong("session-idle-timeout"), help: "With --stateful: seconds an unused session lives.")
+    var sessionIdleTimeout: Double = 1800
+
+    @Option(name: .customLong("max-sessions-per-user"), help: "With --stateful: sessions one user may have open (more get 429).")
+    var maxSessionsPerUser: Int = 8
 
     @Option(name: .customLong("port-file"), help: "Write the bound port to this file once listening (with --http …:0).")
     var portFile: String?
@@ -86,6 +108,14 @@ struct HTTPServeOptions: ParsableArguments {
         guard shutdownTimeout.isFinite, (0...3600).contains(shutdownTimeout) else {
             throw ValidationError("--shutdown-timeout must be between 0 and 3600.")
         }
+        guard (16...1_000_000).contains(maxConnections) else { throw ValidationError("--max-connections must be 16–1000000.") }
+        guard (1...10_000).contains(maxSessionsPerUser) else { throw ValidationError("--max-sessions-per-user must be 1–10000.") }
+        for (flag, value) in [
+            ("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout), ("--idle-timeout", idleTimeout),
+            ("--session-idle-timeout", sessionIdleTimeout),
+        ] {
+            guard value.isFinite, (0.1...86_400).contains(value) else { throw ValidationError("\(flag) must be between 0.1 and 86400 seconds.") }
+        }
     }
 
     /// The server options these flags describe.
@@ -97,8 +127,12 @@ struct HTTPServeOptions: ParsableArguments {
         return HTTPServerOptions(
             host: host, port: port, path: path, stateful: stateful, allowedHosts: allowedHosts, allowedOrigins: allowedOrigins,
             maxBodyBytes: maxBodyBytes, maxStreamLifetime: .milliseconds(Int64(maxStreamSeconds * 1000)),
-            shutdownTimeout: .milliseconds(Int64(shutdownTimeout * 1000)), publicURL: publicURL)
+            shutdownTimeout: .milliseconds(Int64(shutdownTimeout * 1000)), publicURL: publicURL,
+            sessionIdleTimeout: Self.duration(sessionIdleTimeout), maxSessionsPerUser: maxSessionsPerUser, maxConnections: maxConnections,
+            headerTimeout: Self.duration(headerTimeout), bodyTimeout: Self.duration(bodyTimeout), idleTimeout: Self.duration(idleTimeout))
     }
+
+    static func duration(_ seconds: Double) -> Duration { .milliseconds(Int64(seconds * 1000)) }
 
     /// OAuth settings, when `--oauth-issuer` is given (then `--oauth-audience` and `--jwks` are required).
     func oauthSettings() throws -> OAuthSettings? {

@@ -71,7 +71,17 @@ struct WatchCommand: AsyncParsableCommand {
         let coder = makeCoderClient(url: connection.url, token: connection.token, live: live)
         let fleet = FleetService(coder: coder, configuration: try options.configuration(), logger: logger)
         let file = stateFile.map { URL(fileURLWithPath: $0) } ?? WatchState.defaultFile()
-        let notifier = Notifier(transport: live, stateFile: file, state: WatchState.load(file), logger: logger)
+        // Webhooks follow no redirect: a 302 would turn the POST into a GET elsewhere, and the event would count as delivered.
+        let hooks = LiveTransport(redirects: .never)
+        defer { Task { [hooks] in try? await hooks.shutdown() } }
+        let state: WatchState
+        do {
+            _ = try WatchState.lock(file)  // held until the process exits
+            state = try WatchState.load(file)
+        } catch let error as WatchStateError {
+            throw ValidationError(error.description)
+        }
+        let notifier = Notifier(transport: hooks, stateFile: file, state: state, logger: logger)
         await notifier.deliverPending()
 
         let terminal = isatty(STDOUT_FILENO) == 1

@@ -44,7 +44,8 @@ struct HTTPServe {
         live: LiveTransport, logger: Logger
     ) async throws {
         let metrics = FleetMetrics()
-        let coderTransport = CoderMetricsTransport(live, metrics: metrics)
+        // Concurrent identical GETs of one user (same token) share one request; nothing is kept after the answer.
+        let coderTransport = SingleFlightTransport(CoderMetricsTransport(live, metrics: metrics))
         // The server's own credential: only without --users (single user, or no authentication on loopback).
         var ownToken: SessionToken?
         let url: URL
@@ -78,6 +79,7 @@ struct HTTPServe {
         if let usersFile = http.usersFile {
             let file: UsersFile
             do { file = try UsersFile.load(URL(fileURLWithPath: usersFile)) } catch { throw ValidationError("--users \(usersFile): \(error)") }
+            for warning in file.warnings() { logger.warning("--users \(usersFile): \(warning)") }
             if let oauthSettings {
                 do { verifier = try await OAuthVerifier(settings: oauthSettings, transport: live) } catch {
                     throw ValidationError("OAuth: \(error)")

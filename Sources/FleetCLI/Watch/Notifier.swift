@@ -34,16 +34,19 @@ actor Notifier {
     private let logger: Logger
     /// Waits between attempts of one delivery; after the last, it stays pending for the next round.
     let backoff: [Duration]
+    /// How long a URL that timed out rests before it is tried again.
+    let restAfterTimeout: Duration
 
     init(
         transport: any HTTPTransport, stateFile: URL, state: WatchState,
         backoff: [Duration] = [.milliseconds(500), .seconds(1), .seconds(2), .seconds(4)],
-        logger: Logger
+        restAfterTimeout: Duration = .seconds(60), logger: Logger
     ) {
         self.transport = transport
         self.stateFile = stateFile
         self.state = state
         self.backoff = backoff
+        self.restAfterTimeout = restAfterTimeout
         self.logger = logger
     }
 
@@ -65,16 +68,35 @@ actor Notifier {
         deliverPending()
     }
 
-    /// Starts a delivery task for each pending delivery not already being tried.
+    /// URLs with a delivery under way: one at a time per URL, in order, so a slow receiver holds one connection
+    /// (not the host's whole connection pool, which other URLs on the same host share).
+    private var busyURLs: Set<String> = []
+    /// URLs that timed out, and when they may be tried again: a receiver slower than the timeout may still have
+    /// taken the event, so it is not sent again at once (the idempotency key lets it drop a repeat).
+    private var resting: [String: ContinuousClock.Instant] = [:]
+
+    /// Starts delivering, for each URL not already busy, its oldest pending delivery.
     func deliverPending() {
-        for delivery in state.pending where !running.contains(delivery.id) && !stopping {
+        guard !stopping else { return }
+        for delivery in state.pending where !busyURLs.contains(delivery.url) {
+            if let until = resting[delivery.url], ContinuousClock.now < until { continue }
+            busyURLs.insert(delivery.url)
             running.insert(delivery.id)
-            Task { await self.deliver(delivery) }
+            Task {
+                await self.deliver(delivery)
+                self.finished(delivery)
+            }
         }
     }
 
+    private func finished(_ delivery: WatchState.Delivery) {
+        running.remove(delivery.id)
+        busyURLs.remove(delivery.url)
+        // The next delivery for that URL, if it was accepted; a failing URL waits for the next round.
+        if !state.pending.contains(where: { $0.id == delivery.id }) { deliverPending() }
+    }
+
     private func deliver(_ delivery: WatchState.Delivery) async {
-        defer { running.remove(delivery.id) }
         guard let url = URL(string: delivery.url) else { return }
         for (attempt, wait) in ([Duration.zero] + backoff).enumerated() {
             if wait > .zero { try? await Task.sleep(for: wait) }
@@ -82,17 +104,30 @@ actor Notifier {
             sending.insert(delivery.id)
             defer { sending.remove(delivery.id) }
             do {
-                let response = try await transport.send(Self.request(for: delivery.event, to: url))
+                let response = try await transport.send(Self.request(for: delivery, to: url))
                 if (200..<300).contains(response.status) {
                     state.pending.removeAll { $0.id == delivery.id }
+                    resting[delivery.url] = nil
                     persist()
                     return
                 }
                 logger.warning("notify \(Self.redacted(url)) answered \(response.status) (attempt \(attempt + 1))")
+            } catch let error as TransportError {
+                logger.warning("notify \(Self.redacted(url)) failed: \(Self.describe(error)) (attempt \(attempt + 1))")
+                if error.isTimeout || error.isFinal {
+                    // Not re-POSTed into a slow receiver (or one that redirects): tried again after a long pause.
+                    resting[delivery.url] = ContinuousClock.now + restAfterTimeout
+                    return
+                }
             } catch {
-                logger.warning("notify \(Self.redacted(url)) failed: \(error) (attempt \(attempt + 1))")
+                logger.warning("notify \(Self.redacted(url)) failed (attempt \(attempt + 1))")
             }
         }
+    }
+
+    /// A transport error without the request's path and query (a webhook's path is its secret).
+    static func describe(_ error: TransportError) -> String {
+        error.isTimeout ? "no answer within \(TransportError.seconds(error.after ?? .seconds(10))) s" : error.reason
     }
 
     /// Stops starting deliveries and waits (at most `limit`) for the requests already sent, so an event the receiver
@@ -124,7 +159,26 @@ actor Notifier {
         [event.report?.message, event.reason, event.report?.uri.isEmpty == false ? event.report?.uri : nil].compactMap { $0 }.joined(separator: " — ")
     }
 
-    static func request(for event: FleetEvent, to url: URL) throws -> CoderHTTPRequest {
+    /// A key that names one event for one URL, the same on every attempt and after a restart: receivers that honour
+    /// `Idempotency-Key` (or read `idempotency_key` from the JSON body) drop repeats.
+    static func idempotencyKey(_ id: String) -> String {
+        var first: UInt64 = 0xcbf2_9ce4_8422_2325
+        var second: UInt64 = 0x84222325_cbf29ce4
+        for byte in id.utf8 {
+            first = (first ^ UInt64(byte)) &* 0x100_0000_01b3
+            second = (second ^ UInt64(byte)) &* 0x100_0000_01b3 &+ 0x9e37_79b9
+        }
+        return "fleet-" + String(first, radix: 16) + String(second, radix: 16)
+    }
+
+    static func request(for delivery: WatchState.Delivery, to url: URL) throws -> CoderHTTPRequest {
+        let key = idempotencyKey(delivery.id)
+        var request = try request(for: delivery.event, to: url, idempotencyKey: key)
+        request.headers.append(("Idempotency-Key", key))
+        return request
+    }
+
+    static func request(for event: FleetEvent, to url: URL, idempotencyKey: String? = nil) throws -> CoderHTTPRequest {
         var request = CoderHTTPRequest(method: "POST", url: url, timeout: .seconds(10))
         switch Kind(url) {
         case .slack:
@@ -141,8 +195,10 @@ actor Notifier {
             struct Body: Encodable {
                 var event: FleetEvent
                 var text: String
+                var idempotencyKey: String?
             }
-            request.body = try FleetJSON.encoder().encode(Body(event: event, text: "\(headline(event)): \(detail(event))"))
+            request.body = try FleetJSON.encoder().encode(
+                Body(event: event, text: "\(headline(event)): \(detail(event))", idempotencyKey: idempotencyKey))
             request.headers = [("Content-Type", "application/json")]
         }
         return request

@@ -50,7 +50,7 @@ public struct Authenticator: Sendable {
     }
 
     public enum Rejection: String, Sendable, Error {
-        case missing, unknown, expired, audience, issuer, signature, unmapped, malformed
+        case missing, unknown, expired, audience, issuer, signature, unmapped, unverified, malformed
 
         /// The `error_description` of the `WWW-Authenticate` challenge.
         var description: String {
@@ -62,6 +62,7 @@ public struct Authenticator: Sendable {
             case .issuer: "Token issuer mismatch"
             case .signature: "Token signature invalid"
             case .unmapped: "Token names no user of this server"
+            case .unverified: "Token's email is not verified"
             case .malformed: "Malformed token"
             }
         }

@@ -13,7 +13,9 @@ public struct OAuthSettings: Sendable {
     public var audience: String
     /// The signing keys: a JWKS file, or an `http(s)` URL fetched at start-up and every `refreshInterval`.
     public var jwks: String
-    /// The claim naming the user (matched against `oauth_subject`, else `name`, in the users file); nil tries `email`, then `sub`.
+    /// The claim naming the user (matched against `oauth_subject`, else `name`, in the users file); nil: `email`, which
+    /// must then not be marked `email_verified: false`. There is no fallback to `sub` (a token without an email whose
+    /// `sub` happened to equal a user's name would sign in as that user).
     public var claim: String?
     /// Authorization servers published in the protected-resource metadata (default: the issuer).
     public var authorizationServers: [URL]
@@ -84,10 +86,10 @@ public final class OAuthVerifier: Sendable {
         if let notBefore = payload.notBefore, notBefore.addingTimeInterval(-settings.leeway) > now { return .failure(.expired) }
         guard payload.issuer == settings.issuer else { return .failure(.issuer) }
         guard payload.audience.contains(settings.audience) else { return .failure(.audience) }
-        let names = settings.claim.map { [$0] } ?? ["email", "sub"]
-        guard let identity = names.lazy.compactMap({ payload.strings[$0] }).first(where: { !$0.isEmpty }) else {
-            return .failure(.unmapped)
-        }
+        let claim = settings.claim ?? "email"
+        guard let identity = payload.strings[claim], !identity.isEmpty else { return .failure(.unmapped) }
+        // An address the IdP has not verified names nobody: anyone could have typed it.
+        if claim == "email", payload.emailVerified == false { return .failure(.unverified) }
         // The SDK's validator checks audience and expiry once more; leeway is ours, so it gets the padded expiry.
         let info = BearerTokenInfo(audience: [settings.audience], expiresAt: payload.expiration.addingTimeInterval(settings.leeway))
         return .success(Verified(identity: identity, info: info))
@@ -159,6 +161,8 @@ struct AccessTokenPayload: JWTPayload {
     var expiration: Date
     var notBefore: Date?
     var strings: [String: String]
+    /// `email_verified` (a boolean, or the string "true"/"false" some IdPs send); nil when absent.
+    var emailVerified: Bool?
 
     struct Key: CodingKey {
         var stringValue: String
@@ -181,6 +185,8 @@ struct AccessTokenPayload: JWTPayload {
             if let value = try? container.decode(String.self, forKey: key) { strings[key.stringValue] = value }
         }
         self.strings = strings
+        let verified = Key(stringValue: "email_verified")
+        emailVerified = (try? container.decode(Bool.self, forKey: verified)) ?? strings["email_verified"].map { $0.lowercased() == "true" }
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -189,6 +195,7 @@ struct AccessTokenPayload: JWTPayload {
         try container.encode(AudienceClaim(value: audience), forKey: Key(stringValue: "aud"))
         try container.encode(ExpirationClaim(value: expiration), forKey: Key(stringValue: "exp"))
         if let notBefore { try container.encode(NotBeforeClaim(value: notBefore), forKey: Key(stringValue: "nbf")) }
+        if let emailVerified, strings["email_verified"] == nil { try container.encode(emailVerified, forKey: Key(stringValue: "email_verified")) }
     }
 
     /// Expiry and not-before are checked by the verifier with its leeway; the signature by jwt-kit.

@@ -82,8 +82,31 @@ public struct UsersFile: Sendable, Decodable {
         return try parse(text)
     }
 
+    /// The keys an entry may have: any other (`read-only:`, `tool:`) is refused rather than silently ignored, since an
+    /// ignored restriction hands the user every tool.
+    static let knownKeys = ["name", "token_sha256", "coder_token_file", "coder_token_env", "oauth_subject", "read_only", "tools"]
+
+    /// Refuses keys the file format does not have, at the top and in each entry.
+    static func checkKeys(_ text: String) throws {
+        guard let root = (try? Yams.load(yaml: text)) as? [String: Any] else { return }
+        if let unknown = root.keys.sorted().first(where: { $0 != "users" }) {
+            throw UsersFileError("not a users file: unknown key '\(unknown)' at the top (the file holds one `users:` list)")
+        }
+        guard let entries = root["users"] as? [Any] else { return }
+        for (index, entry) in entries.enumerated() {
+            guard let keys = (entry as? [String: Any])?.keys.sorted() else { continue }
+            let name = ((entry as? [String: Any])?["name"] as? String).map { "user \($0)" } ?? "users entry \(index + 1)"
+            for key in keys where !knownKeys.contains(key) {
+                let near = knownKeys.first { $0 == key.lowercased().replacingOccurrences(of: "-", with: "_") || $0 == key + "s" }
+                let hint = near.map { "; did you mean \($0)?" } ?? ""
+                throw UsersFileError("\(name): unknown key '\(key)'\(hint) (known: \(knownKeys.joined(separator: ", ")))")
+            }
+        }
+    }
+
     /// Parses and checks YAML (or JSON) text.
     public static func parse(_ text: String) throws -> UsersFile {
+        try checkKeys(text)
         let file: UsersFile
         do { file = try YAMLDecoder().decode(UsersFile.self, from: text) } catch {
             throw UsersFileError("not a users file (a `users:` list of name, token_sha256, coder_token_file or coder_token_env): \(error)")
@@ -99,7 +122,16 @@ public struct UsersFile: Sendable, Decodable {
         var digests = Set<String>()
         // The value an OAuth token's claim is matched with: one user per value, or a token could sign in as another.
         var claims = Set<String>()
+        // Each user acts in Coder as themselves: two users with one Coder token would be one person in Coder's audit log.
+        var credentials: [String: String] = [:]
         for user in users {
+            for credential in [user.coderTokenFile.map { "coder_token_file \($0)" }, user.coderTokenEnv.map { "coder_token_env \($0)" }] {
+                guard let credential else { continue }
+                if let other = credentials[credential] {
+                    throw UsersFileError("users \(other) and \(user.name) share \(credential): each user needs their own Coder token")
+                }
+                credentials[credential] = user.name
+            }
             let plain =
                 !user.name.isEmpty && user.name.count <= 64
                 && user.name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._@-".contains($0)) }
@@ -122,6 +154,18 @@ public struct UsersFile: Sendable, Decodable {
             case (.some, .some): throw UsersFileError("user \(user.name): set coder_token_file or coder_token_env, not both")
             default: break
             }
+        }
+    }
+}
+
+extension UsersFile {
+    /// What an operator should fix but that does not stop the server: Coder token files other users may read.
+    public func warnings() -> [String] {
+        users.compactMap { user in
+            guard let path = user.coderTokenFile, let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o004 != 0
+            else { return nil }
+            return "user \(user.name): coder_token_file \(path) is readable by every local user (mode \(String(mode, radix: 8))); chmod o-r it"
         }
     }
 }

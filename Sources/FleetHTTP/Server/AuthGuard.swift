@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import MCP
+import NIOCore
 
 /// Authenticates the bearer token and puts the user in the context. Refusals are the SDK's
 /// `BearerTokenValidator`'s: 401 with `WWW-Authenticate: Bearer resource_metadata="…"` (and `error="invalid_token"`
@@ -83,6 +84,33 @@ struct ResourceIdentity: Sendable {
         OAuthProtectedResourceServerMetadata(
             resource: urls(for: request).resource.absoluteString, authorizationServers: authorizationServers,
             scopesSupported: nil)
+    }
+}
+
+/// Reads a POST's body (at most `maxBodyBytes`) before the user's concurrency permit is taken, so a body that never
+/// arrives holds no permit; the connection's body timeout (``ConnectionLimits``) ends such a read. A client that goes
+/// away mid-body is counted as `body_incomplete`, not `body_too_large`.
+struct BodyGuard: RouterMiddleware {
+    typealias Context = FleetHTTPContext
+    let maxBodyBytes: Int
+    let streams: StreamGuard
+    let metrics: FleetMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .post else { return try await next(request, context) }
+        var request = request
+        do {
+            _ = try await request.collectBody(upTo: maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            metrics.rejected("body_too_large")
+            let refusal = MCPResponse.error(statusCode: 413, .invalidRequest("Request body larger than \(maxBodyBytes) bytes"))
+            return HTTPBridge.response(refusal, streams: streams, closesAtShutdown: false)
+        } catch {
+            metrics.rejected("body_incomplete")
+            let refusal = MCPResponse.error(statusCode: 400, .invalidRequest("The request body did not arrive whole"))
+            return HTTPBridge.response(refusal, streams: streams, closesAtShutdown: false)
+        }
+        return try await next(request, context)
     }
 }
 

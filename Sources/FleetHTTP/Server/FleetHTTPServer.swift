@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 import MCP
 import NIOCore
@@ -41,13 +42,25 @@ public struct FleetHTTPServer: Sendable {
     public func start(stopOnSignals: Bool = false) async throws -> RunningHTTPServer {
         let signals: [UnixSignal] = stopOnSignals ? [.sigterm, .sigint] : []
         let streams = StreamGuard(lifetime: options.maxStreamLifetime)
-        let sessions = SessionStore(metrics: metrics, idleTimeout: options.sessionIdleTimeout, logger: logger)
+        let sessions = SessionStore(
+            metrics: metrics, idleTimeout: options.sessionIdleTimeout, maxSessionsPerUser: options.maxSessionsPerUser, logger: logger)
         let router = makeRouter(streams: streams, sessions: sessions)
+        let (cap, descriptors) = ConnectionLimits.fittingCap(options.maxConnections)
+        if cap < options.maxConnections {
+            logger.warning(
+                "at most \(cap) connections (not \(options.maxConnections)): the descriptor limit is \(descriptors) (LimitNOFILE, ulimit -n)")
+        }
+        let metrics = self.metrics
+        let limits = ConnectionLimits(maxConnections: cap, headerTimeout: options.headerTimeout, bodyTimeout: options.bodyTimeout) {
+            metrics.rejected($0)
+        }
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [limits.handler()], idleTimeout: TimeAmount(options.idleTimeout))
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         var serverLogger = logger
         serverLogger.logLevel = .warning
         let app = Application(
-            router: router,
+            router: router, server: .http1(configuration: http1),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "fleet-mcp"),
             onServerRunning: { channel in
                 portContinuation.yield(channel.localAddress?.port ?? 0)
@@ -73,7 +86,7 @@ public struct FleetHTTPServer: Sendable {
         let mode = options.stateful ? "stateful" : "stateless"
         let address = "http://\(Self.display(options.host)):\(port)\(options.path)"
         logger.notice("MCP Streamable HTTP (\(mode)) on \(address) for \(authenticator.users.count) user(s)")
-        return RunningHTTPServer(port: port, group: group, task: task, streams: streams)
+        return RunningHTTPServer(port: port, group: group, task: task, streams: streams, connections: limits)
     }
 
     static func display(_ host: String) -> String { host.contains(":") ? "[\(host)]" : host }
@@ -96,8 +109,10 @@ public struct FleetHTTPServer: Sendable {
         let resource = ResourceIdentity(fixed: fixed, path: options.path)
         let authorizationServers = authenticator.oauth?.settings.authorizationServers ?? []
         if authenticator.required {
-            for path in ["/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/**"] {
-                router.get(RouterPath(path)) { request, _ in
+            // Behind the Host check too: without --public-url the document is made from `Host`, which must be ours.
+            let wellKnown = router.group(RouterPath("/.well-known")).add(middleware: OriginGuard(options: options, metrics: metrics))
+            for path in ["oauth-protected-resource", "oauth-protected-resource/**"] {
+                wellKnown.get(RouterPath(path)) { request, _ in
                     let sdkRequest = HTTPBridge.headersOnly(request)
                     let metadata = resource.metadata(for: sdkRequest, authorizationServers: authorizationServers)
                     let validator = ProtectedResourceMetadataValidator(metadata: metadata)
@@ -114,6 +129,7 @@ public struct FleetHTTPServer: Sendable {
         let mcp = router.group(RouterPath(options.path))
             .add(middleware: OriginGuard(options: options, metrics: metrics))
             .add(middleware: AuthGuard(authenticator: authenticator, resource: resource, metrics: metrics, logger: logger))
+            .add(middleware: BodyGuard(maxBodyBytes: options.maxBodyBytes, streams: streams, metrics: metrics))
             .add(middleware: ConcurrencyGuard(metrics: metrics))
         for method in [HTTPTypes.HTTPRequest.Method.post, .get, .delete] {
             mcp.on("", method: method) { request, context in try await endpoint.handle(request, context: context) }
@@ -136,13 +152,19 @@ public final class RunningHTTPServer: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
     let streams: StreamGuard
+    let connections: ConnectionLimits
 
-    init(port: Int, group: ServiceGroup, task: Task<Void, any Error>, streams: StreamGuard) {
+    init(port: Int, group: ServiceGroup, task: Task<Void, any Error>, streams: StreamGuard, connections: ConnectionLimits) {
         self.port = port
         self.group = group
         self.task = task
         self.streams = streams
+        self.connections = connections
     }
+
+    /// Connections open now, and the cap.
+    public var openConnections: Int { connections.open }
+    public var maxConnections: Int { connections.maxConnections }
 
     /// Stops accepting, closes GET streams, waits for accepted calls, returns when the server has stopped.
     public func shutdown() async throws {

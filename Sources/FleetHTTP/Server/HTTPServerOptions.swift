@@ -23,11 +23,24 @@ public struct HTTPServerOptions: Sendable {
     public var publicURL: String?
     /// Stateful sessions unused this long are closed.
     public var sessionIdleTimeout: Duration
+    /// Stateful sessions one user may have open at once (beyond it, `initialize` is refused with 429).
+    public var maxSessionsPerUser: Int
+    /// Connections open at once; beyond it a new connection closes the oldest one with no request under way
+    /// (lowered at start to fit the descriptor limit).
+    public var maxConnections: Int
+    /// A request's head must be complete this long after the connection opened.
+    public var headerTimeout: Duration
+    /// A request's body must be complete this long after its head.
+    public var bodyTimeout: Duration
+    /// A kept-alive connection with no request for this long is closed.
+    public var idleTimeout: Duration
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, path: String = "/mcp", stateful: Bool = false, allowedHosts: [String] = [],
         allowedOrigins: [String] = [], maxBodyBytes: Int = 1 << 20, maxStreamLifetime: Duration = .seconds(600),
-        shutdownTimeout: Duration = .seconds(120), publicURL: String? = nil, sessionIdleTimeout: Duration = .seconds(1800)
+        shutdownTimeout: Duration = .seconds(120), publicURL: String? = nil, sessionIdleTimeout: Duration = .seconds(1800),
+        maxSessionsPerUser: Int = 8, maxConnections: Int = 4096, headerTimeout: Duration = .seconds(10),
+        bodyTimeout: Duration = .seconds(30), idleTimeout: Duration = .seconds(60)
     ) {
         self.host = host
         self.port = port
@@ -40,6 +53,11 @@ public struct HTTPServerOptions: Sendable {
         self.shutdownTimeout = shutdownTimeout
         self.publicURL = publicURL
         self.sessionIdleTimeout = sessionIdleTimeout
+        self.maxSessionsPerUser = maxSessionsPerUser
+        self.maxConnections = maxConnections
+        self.headerTimeout = headerTimeout
+        self.bodyTimeout = bodyTimeout
+        self.idleTimeout = idleTimeout
     }
 
     /// Whether `host` is a loopback address or name.

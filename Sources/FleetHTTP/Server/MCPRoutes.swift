@@ -4,7 +4,7 @@ import Hummingbird
 import MCP
 import NIOCore
 
-/// The MCP endpoint: reads the body (capped), hands the request to the stateless endpoint or the session store,
+/// The MCP endpoint: hands the request to the stateless endpoint or the session store,
 /// and sends back what the SDK's transport answered.
 struct MCPRoutes: Sendable {
     let options: HTTPServerOptions
@@ -16,16 +16,8 @@ struct MCPRoutes: Sendable {
     func handle(_ request: Request, context: FleetHTTPContext) async throws -> Response {
         guard let user = context.user else { throw HTTPError(.unauthorized) }
         var request = request
-        var body: Data?
-        if request.method == .post {
-            do {
-                body = Data(buffer: try await request.collectBody(upTo: options.maxBodyBytes))
-            } catch {
-                metrics.rejected("body_too_large")
-                let refusal = MCPResponse.error(statusCode: 413, .invalidRequest("Request body larger than \(options.maxBodyBytes) bytes"))
-                return HTTPBridge.response(refusal, streams: streams, closesAtShutdown: false)
-            }
-        }
+        // Already read by `BodyGuard`, before the user's concurrency permit was taken.
+        let body: Data? = request.method == .post ? Data(buffer: try await request.collectBody(upTo: options.maxBodyBytes)) : nil
         let sdkRequest = HTTPBridge.request(request, body: body)
         let response = options.stateful ? await sessions.handle(sdkRequest, user: user) : await stateless.handle(sdkRequest, user: user)
         // A POST's stream is its call: it keeps the user's permit until it ends. A GET stream only waits for messages.

@@ -18,12 +18,13 @@ struct OriginGuard: RouterMiddleware {
             hosts += [name, "\(name):*"]
             origins += ["http://\(name)", "http://\(name):*", "https://\(name)", "https://\(name):*"]
         }
-        for host in options.allowedHosts {
+        // Host names are case-insensitive (RFC 9110 §4.2.3): both sides are compared in lower case.
+        for host in options.allowedHosts.map({ $0.lowercased() }) {
             let hasPort = host.hasSuffix("]") ? false : host.contains(":")
             hosts += hasPort ? [host] : [host, "\(host):*"]
             origins += ["https://\(host)", "http://\(host)"] + (hasPort ? [] : ["https://\(host):*", "http://\(host):*"])
         }
-        origins += options.allowedOrigins
+        origins += options.allowedOrigins.map { $0.lowercased() }
         validator = OriginValidator(allowedHosts: hosts, allowedOrigins: origins)
         checksHost = HTTPServerOptions.isLoopback(options.host) || !options.allowedHosts.isEmpty
         self.metrics = metrics
@@ -31,8 +32,8 @@ struct OriginGuard: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var headers: [String: String] = [:]
-        if checksHost, let host = request.head.authority { headers[HTTPHeaderName.host] = host }
-        if let origin = request.headers[.origin] { headers[HTTPHeaderName.origin] = origin }
+        if checksHost, let host = request.head.authority { headers[HTTPHeaderName.host] = host.lowercased() }
+        if let origin = request.headers[.origin] { headers[HTTPHeaderName.origin] = origin.lowercased() }
         let probe = MCPRequest(method: request.method.rawValue, headers: headers)
         if let refusal = validator.validate(probe, context: HTTPValidationContext(httpMethod: request.method.rawValue)) {
             metrics.rejected(refusal.statusCode == 403 ? "origin" : "host")

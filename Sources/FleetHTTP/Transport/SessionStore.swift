@@ -2,13 +2,14 @@ import Foundation
 import Logging
 import MCP
 
-/// Stateful Streamable HTTP (`--stateful`): one SDK `StatefulHTTPServerTransport` and `Server` per session
+/// Stateful Streamable HTTP (`--stateful`): one `SessionTransport` (the SDK's stateful transport with a bounded event
+/// store) and `Server` per session
 /// (`MCP-Session-Id`, the GET stream, DELETE, `Last-Event-ID` resumption are the SDK's). A session belongs to the
 /// user who opened it: another user's request with its id is answered 404, as for an unknown session.
 actor SessionStore {
     struct Session {
         let user: FleetUser
-        let transport: ProgressRoutingTransport<StatefulHTTPServerTransport>
+        let transport: ProgressRoutingTransport<SessionTransport>
         let server: Server
         var lastUsed: ContinuousClock.Instant
     }
@@ -17,16 +18,32 @@ actor SessionStore {
     let metrics: FleetMetrics
     let idleTimeout: Duration
     let maxSessions: Int
+    /// Sessions one user may hold, so that one user cannot take every session of the server.
+    let maxSessionsPerUser: Int
     let logger: Logger
 
-    init(metrics: FleetMetrics, idleTimeout: Duration = .seconds(1800), maxSessions: Int = 1000, logger: Logger) {
+    init(
+        metrics: FleetMetrics, idleTimeout: Duration = .seconds(1800), maxSessions: Int = 1000, maxSessionsPerUser: Int = 8,
+        logger: Logger
+    ) {
         self.metrics = metrics
         self.idleTimeout = idleTimeout
         self.maxSessions = maxSessions
+        self.maxSessionsPerUser = maxSessionsPerUser
         self.logger = logger
     }
 
     var count: Int { sessions.count }
+
+    /// Events the sessions keep for `Last-Event-ID` resumption, and their bytes.
+    func storedEvents() async -> (events: Int, bytes: Int) {
+        var total = (events: 0, bytes: 0)
+        for session in sessions.values {
+            let stored = await session.transport.inner.stored
+            total = (total.events + stored.events, total.bytes + stored.bytes)
+        }
+        return total
+    }
 
     func handle(_ request: HTTPRequest, user: FleetUser) async -> HTTPResponse {
         guard let id = request.header(HTTPHeaderName.sessionID) else { return await open(request, user: user) }
@@ -49,10 +66,17 @@ actor SessionStore {
         guard sessions.count < maxSessions else {
             return .error(statusCode: 503, .internalError("Too many open sessions; close one (DELETE) or use the stateless mode"))
         }
+        guard sessions.values.count(where: { $0.user === user }) < maxSessionsPerUser else {
+            metrics.rejected("too_many_sessions")
+            return .error(
+                statusCode: 429,
+                .invalidRequest("This user has \(maxSessionsPerUser) sessions open (the limit); close one (DELETE) or wait for it to expire"),
+                extraHeaders: ["Retry-After": "60"])
+        }
         let pipeline = StandardValidationPipeline(validators: [
             AcceptHeaderValidator(mode: .sseRequired), ContentTypeValidator(), ProtocolVersionValidator(), SessionValidator(),
         ])
-        let transport = ProgressRoutingTransport(StatefulHTTPServerTransport(validationPipeline: pipeline, retryInterval: 1000))
+        let transport = ProgressRoutingTransport(SessionTransport(validationPipeline: pipeline, retryInterval: 1000))
         let server = await user.makeServer(metrics: metrics)
         do { try await server.start(transport: transport) } catch {
             return .error(statusCode: 500, .internalError("Cannot start the MCP server: \(error)"))
@@ -68,7 +92,7 @@ actor SessionStore {
     }
 
     /// Passes a request to the session's transport; a POST with a progress token gets its progress on its own stream.
-    static func forward(_ request: HTTPRequest, to transport: ProgressRoutingTransport<StatefulHTTPServerTransport>) async -> HTTPResponse {
+    static func forward(_ request: HTTPRequest, to transport: ProgressRoutingTransport<SessionTransport>) async -> HTTPResponse {
         guard request.method.uppercased() == "POST", let probe = MessageProbe.of(request.body), probe.isRequest,
             let token = probe.progressToken
         else { return await transport.inner.handleRequest(request) }

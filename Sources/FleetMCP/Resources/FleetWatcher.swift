@@ -5,14 +5,16 @@ import MCP
 
 /// Watches the fleet for every subscribed session of a process: one workspace-list request per poll, however many
 /// sessions and subscriptions there are, and only while someone is subscribed. A change of an agent's status,
-/// reason, newest report or pull request sends `notifications/resources/updated` for `fleet://agents/{name}` and
+/// newest report or build (`FleetEvents`, every change) sends `notifications/resources/updated` for `fleet://agents/{name}` and
 /// `fleet://agents`; agents coming and going send `notifications/resources/list_changed`.
 public actor FleetWatcher {
     let fleet: FleetService
     let interval: Duration
     let logger: Logger
     private var sessions: [ObjectIdentifier: Session] = [:]
-    private var fingerprints: [String: String]?
+    /// Where the last poll left off (Coder's time), and the agents it saw.
+    private var cursor: FleetCursor?
+    private var names: Set<String>?
     private var loop: Task<Void, Never>?
 
     /// One session's subscriptions; the server is held weakly so a closed session drops out by itself.
@@ -51,25 +53,31 @@ public actor FleetWatcher {
         }
     }
 
-    /// One poll; false when nobody is subscribed any more (the loop then ends).
+    /// One poll; false when nobody is subscribed any more (the loop then ends). The changes come from the fleet's
+    /// one event source (`FleetService.pollFleet`, every change), the same that `wait_for_fleet` and `watch` read.
     private func tick() async -> Bool {
         sessions = sessions.filter { $0.value.server != nil && !$0.value.uris.isEmpty }
         guard !sessions.isEmpty else {
             loop = nil
-            fingerprints = nil
+            cursor = nil
+            names = nil
             return false
         }
-        let agents: [AgentSummary]
-        do { agents = try await fleet.allAgents() } catch {
+        let poll: FleetPoll
+        do {
+            poll = try await fleet.pollFleet(project: nil, since: cursor, targets: Set(AgentStatus.allCases), granularity: .everyChange)
+        } catch {
             logger.debug("fleet watch poll failed: \(error)")
             return true
         }
-        let current = Dictionary(uniqueKeysWithValues: agents.map { ($0.name, Self.fingerprint($0)) })
-        defer { fingerprints = current }
-        guard let previous = fingerprints else { return true }
-        var changed = Set(current.filter { previous[$0.key] != $0.value }.keys)
-        changed.formUnion(previous.keys.filter { current[$0] == nil })
-        let listChanged = Set(previous.keys) != Set(current.keys)
+        let current = Set(poll.workspaces.map { fleet.configuration.naming.agentName(ofWorkspace: $0.name) ?? $0.name })
+        defer {
+            cursor = poll.cursor
+            names = current
+        }
+        guard let previous = names else { return true }
+        let changed = Set(poll.events.map(\.agent)).union(current.symmetricDifference(previous))
+        let listChanged = previous != current
         guard !changed.isEmpty else { return true }
         let uris = Set(changed.map(FleetResources.uri(agent:))).union([FleetResources.fleetURI])
         for session in sessions.values {
@@ -80,13 +88,5 @@ public actor FleetWatcher {
             if listChanged { try? await server.notify(ResourceListChangedNotification.message()) }
         }
         return true
-    }
-
-    static func fingerprint(_ agent: AgentSummary) -> String {
-        [
-            agent.status.rawValue, agent.statusReason ?? "", agent.lastTask ?? "", agent.pullRequest ?? "",
-            "\(agent.lastEventAt.timeIntervalSince1970)",
-        ]
-        .joined(separator: "\u{1f}")
     }
 }

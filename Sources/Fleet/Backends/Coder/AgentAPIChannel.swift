@@ -30,6 +30,11 @@ public struct AgentAPIChannel: AgentChannel {
         try await coder.agentAPISend(app, content: text, type: .user)
     }
 
+    /// Sends without asking `/status` first: the caller asked it in this tool call already.
+    func deliver(_ text: String, to agent: AgentRef) async throws {
+        try await coder.agentAPISend(try Self.app(of: agent), content: text, type: .user)
+    }
+
     public func conversation(of agent: AgentRef) async throws -> Conversation {
         let app = try Self.app(of: agent)
         let messages = try await coder.agentAPIMessages(app).messages

@@ -1,50 +1,10 @@
 import CoderAPI
 import Foundation
 
-/// One agent as a channel addresses it: its workspace, its fleet name, and its task id where tasks have ids.
-public struct AgentRef: Sendable {
-    public var workspace: WorkspaceView
-    /// The agent's fleet name (without the workspace prefix), for messages.
-    public var name: String
-
-    public init(workspace: WorkspaceView, name: String) {
-        self.workspace = workspace
-        self.name = name
-    }
-}
-
-/// What creating an agent needs, whatever the channel.
-public struct AgentCreation: Sendable {
-    public var workspaceName: String
-    public var template: Template
-    public var presetID: String?
-    /// The rich parameter that carries the prompt (`AI Prompt`), as the template spells it.
-    public var promptParameter: String
-    public var prompt: String
-}
-
-/// The conversation of an agent, and where it came from.
-public struct Conversation: Sendable {
-    public var entries: [LogEntry]
-    /// `tasks_api` or `agentapi`.
-    public var source: String
-    /// The stored snapshot of a paused agent's conversation, not the live one.
-    public var isSnapshot = false
-    /// When the snapshot was taken.
-    public var snapshotAt: Date?
-}
-
-/// The build a pause or resume queued, and how.
-public struct LifecycleChange: Sendable {
-    public var build: WorkspaceBuild
-    /// Through the tasks API's pause/resume routes (2.31+); otherwise a plain stop or start build.
-    public var viaTasksAPI: Bool
-}
-
 /// How fleet-mcp talks to a running agent on one kind of deployment: the experimental tasks API (2.26–2.28), the
 /// stable tasks API (2.29–2.36), or AgentAPI through Coder's app proxy (2.37+, and agents without a task record).
 ///
-/// `DeploymentDetector` hands out the channel; `FleetService.onChannel` demotes it when a tasks route is gone.
+/// `DeploymentDetector` hands out the channel; `CoderWorkspaceBackend.onChannel` demotes it when a tasks route is gone.
 public protocol AgentChannel: Sendable {
     /// The tasks API generation this channel uses (`none` for AgentAPI).
     var generation: TasksAPIGeneration { get }
