@@ -111,10 +111,11 @@ import Testing
                 return task.status == .active && task.currentState?.state == .idle
             }
             #expect(try await http.logs("agent-p").decode(TaskLogsResponse.self).logs == before)
-            // Running again: resuming once more is refused.
+            // Running again: resuming once more is refused, by the workspace's status (v2.35.1 coderd/aitasks.go:1386–1393).
             let again = try await http.send(.POST, "/api/v2/tasks/me/agent-p/resume")
             #expect(again.status == 409)
-            #expect(again.message == "Unable to resume task, task must be paused.")
+            #expect(again.message == "Task workspace is already running.")
+            #expect(again.object?["detail"] as? String == "Workspace status is \"running\".")
         }
     }
 
@@ -170,8 +171,9 @@ import Testing
     @Test func workspacesWithoutATaskAreNotAutoPaused() async throws {
         try await withSandbox(.testing(.v2_35, idlePause: .milliseconds(100))) { sandbox in
             let http = SandboxHTTP(sandbox)
+            // 2.35's templates take no `AI Prompt`: a plain workspace's agent starts idle, with nothing to do.
             let workspace = try await http.createWorkspace("agent-plain", prompt: "Investigate the slow deploys")
-            try await eventually("the first turn to end") { try await http.workspace(workspace.id).latestAppStatus?.state == .complete }
+            try await eventually("the workspace to run") { try await http.workspace(workspace.id).latestBuild.status == .running }
             try await Task.sleep(for: .milliseconds(500))
             #expect(try await Self.builds(http, workspace.id).count == 1)
         }

@@ -18,8 +18,13 @@ import Testing
             let wrongMethod = try await http.send(.PUT, "/api/v2/workspaces")
             #expect(wrongMethod.status == 404)
             #expect(wrongMethod.message == "Route not found.")
-            // Under /api the session is checked first, as Coder's API group does; elsewhere not.
-            let unauthenticated = try await http.get("/api/v2/nowhere", token: "")
+            // A path no group of coderd's knows is a 404 before any authentication (v2.35.1 coderd/coderd.go:1423, the
+            // /api/v2 router's NotFound ahead of the groups' apiKeyMiddleware); inside an authenticating group
+            // (`/workspaces`, coderd.go's r.Route with apiKeyMiddleware) the session is checked first.
+            let unknownGroup = try await http.get("/api/v2/nowhere", token: "")
+            #expect(unknownGroup.status == 404)
+            #expect(unknownGroup.message == "Route not found.")
+            let unauthenticated = try await http.get("/api/v2/workspaces/a/b/c/d", token: "")
             #expect(unauthenticated.status == 401)
             #expect(unauthenticated.object?["detail"] as? String == "Cookie \"coder_session_token\" or query parameter must be provided.")
             #expect(try await http.get("/elsewhere", token: "").status == 404)

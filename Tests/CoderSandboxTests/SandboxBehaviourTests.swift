@@ -7,7 +7,8 @@ import Testing
 /// Sandbox behaviour beyond single answers: search queries, state transitions, latency, determinism.
 @Suite struct SandboxBehaviourTests {
     @Test func workspaceSearchUnderstandsCodersKeys() async throws {
-        try await withSandbox(.testing()) { sandbox in
+        // 2.29: the templates still declare `AI Prompt` (the 2.30+ modes drop it, as coderd no longer fills it).
+        try await withSandbox(.testing(.v2_29)) { sandbox in
             let http = SandboxHTTP(sandbox)
             for (name, template, prompt) in [
                 ("agent-a", "webshop", "Fix A"), ("agent-b", "webshop", "Fix B"), ("agent-c", "platform", "Check C"),

@@ -36,7 +36,8 @@ import Testing
             #expect(app.statuses.map(\.message) == ["Fixed", "Reading the handlers"])
             let parameters: [WorkspaceBuildParameter] = try await http.json(.GET, "/api/v2/workspacebuilds/\(old.latestBuild.id)/parameters")
             #expect(parameters.first { $0.name == "system_prompt" }?.value == "Fix things.")
-            #expect(parameters.first { $0.name == "AI Prompt" }?.value == "Fix the pagination bug")
+            // 2.35 does not fill `AI Prompt` (v2.30.0 coderd/aitasks.go tasksCreate): the seeded agent's build lacks it.
+            #expect(parameters.first { $0.name == "AI Prompt" } == nil)
             #expect(list.workspaces.last?.latestBuild.status == .stopped)
             #expect(list.workspaces.last?.latestBuild.transition == .stop)
         }

@@ -6,15 +6,15 @@ extension CoderCapabilities {
     /// The Markdown table, one line per row, header first.
     public static var markdownTable: String {
         let header = [
-            "| Coder | tasks API | creating an agent | how input reaches Claude Code | pause / resume |",
-            "|---|---|---|---|---|",
+            "| Coder | tasks API | what a template needs | creating an agent | how input reaches Claude Code | pause / resume |",
+            "|---|---|---|---|---|---|",
         ]
         return (header + table.map(\.markdownRow)).joined(separator: "\n")
     }
 
     /// One row of ``markdownTable``.
     public var markdownRow: String {
-        "| " + [label, tasksCell, creationCell, inputCell, pauseCell].joined(separator: " | ") + " |"
+        "| " + [label, tasksCell, templateCell, creationCell, inputCell, pauseCell].joined(separator: " | ") + " |"
     }
 
     private var tasksCell: String {
@@ -28,6 +28,18 @@ extension CoderCapabilities {
             if tasksAPI == .stable, experimentalTasksServed { cell += "; the experimental prefix still answers" }
             if workspacesLinkTasks { cell += "; workspaces name their task in `task_id`" }
             return cell
+        }
+    }
+
+    /// What a template must declare to be a fleet project.
+    private var templateCell: String {
+        switch (projects, promptParameter) {
+        case (.promptParameter, _):
+            "an `AI Prompt` parameter (the task's prompt)" + (tasksAPI == .none ? "" : " and a `coder_ai_task` resource")
+        case (.aiTaskTemplate, .unused):
+            "a `coder_ai_task` resource (Coder lists it under `has-ai-task:true`); the prompt is `data.coder_task`'s `prompt`"
+        case (.aiTaskTemplate, _):
+            "a `coder_ai_task` resource (Coder lists it under `has-ai-task:true`); an `AI Prompt` parameter, if declared, gets the prompt"
         }
     }
 

@@ -34,6 +34,36 @@ public struct CoderCapabilities: Sendable, Hashable {
     public var input: InputPath
     /// How a running turn is interrupted.
     public var cancel: CancelPath
+    /// What makes a template a fleet project on this release.
+    public var projects: ProjectRule = .promptParameter
+    /// What becomes of a task template's `AI Prompt` parameter.
+    public var promptParameter: PromptParameter = .required
+    /// The status of `…/send` when the agent is busy ("Task app is not ready to accept input."): 502 through 2.31.x,
+    /// 409 from 2.32.
+    public var appNotReadyStatus: Int = 502
+    /// Whether a task's `current_state` says `failed` for an app status `failure` (from 2.32: v2.32.0
+    /// coderd/aitasks.go:321 `appStatusStateToTaskState`); before, `failure` passes through (v2.31.1 aitasks.go:336).
+    public var taskStateMapsFailure = false
+
+    /// How fleet-mcp tells a fleet project from another template.
+    public enum ProjectRule: String, Sendable, Hashable {
+        /// Its active version declares the `AI Prompt` parameter, which carries the task (2.26–2.28, and without a
+        /// tasks API, where fleet-mcp sets it at creation).
+        case promptParameter
+        /// Coder lists it under `GET /api/v2/templates?q=has-ai-task:true`: its active version has a `coder_ai_task`
+        /// resource (2.29+, where coderd no longer needs the parameter).
+        case aiTaskTemplate
+    }
+
+    /// Whether a task template declares `AI Prompt` (coderd's `tasksCreate` in `coderd/aitasks.go`).
+    public enum PromptParameter: String, Sendable, Hashable {
+        /// It must: the prompt travels in it (v2.28.0 aitasks.go:182 always fills it).
+        case required
+        /// It may: coderd fills it only when declared (v2.29.0 aitasks.go:132–150).
+        case optional
+        /// Not any more: coderd never fills it, the template reads `data.coder_task` (v2.30.0 aitasks.go).
+        case unused
+    }
 
     /// How an agent is created on a release.
     public enum Creation: String, Sendable, Hashable {
@@ -69,16 +99,29 @@ public struct CoderCapabilities: Sendable, Hashable {
             autoPause: false, creation: .tasksCreate, input: .tasksSend, cancel: .agentAPIEscape),
         CoderCapabilities(
             since: CoderRelease(2, 29, 0), label: "2.29", tasksAPI: .stable, experimentalTasksServed: true, tasksHaveOwnIDs: true,
-            taskLookupByName: true, workspacesLinkTasks: false, pauseRoutes: false, taskBuildReasons: false, inputPatch: false,
-            autoPause: false, creation: .tasksCreate, input: .tasksSend, cancel: .agentAPIEscape),
+            taskLookupByName: true, workspacesLinkTasks: false, pauseRoutes: false, taskBuildReasons: false, inputPatch: true,
+            autoPause: false, creation: .tasksCreate, input: .tasksSend, cancel: .agentAPIEscape, projects: .aiTaskTemplate,
+            promptParameter: .optional),
         CoderCapabilities(
             since: CoderRelease(2, 30, 0), label: "2.30", tasksAPI: .stable, experimentalTasksServed: true, tasksHaveOwnIDs: true,
-            taskLookupByName: true, workspacesLinkTasks: true, pauseRoutes: false, taskBuildReasons: false, inputPatch: false,
-            autoPause: false, creation: .tasksCreate, input: .tasksSend, cancel: .agentAPIEscape),
+            taskLookupByName: true, workspacesLinkTasks: true, pauseRoutes: false, taskBuildReasons: false, inputPatch: true,
+            autoPause: false, creation: .tasksCreate, input: .tasksSend, cancel: .agentAPIEscape, projects: .aiTaskTemplate,
+            promptParameter: .unused),
         CoderCapabilities(
-            since: CoderRelease(2, 31, 0), label: "2.31 – 2.36", tasksAPI: .stable, experimentalTasksServed: true, tasksHaveOwnIDs: true,
+            since: CoderRelease(2, 31, 0), label: "2.31.0", tasksAPI: .stable, experimentalTasksServed: true, tasksHaveOwnIDs: true,
+            taskLookupByName: true, workspacesLinkTasks: true, pauseRoutes: false, taskBuildReasons: false, inputPatch: true,
+            autoPause: false, creation: .tasksCreate, input: .tasksSend, cancel: .agentAPIEscape, projects: .aiTaskTemplate,
+            promptParameter: .unused),
+        CoderCapabilities(
+            since: CoderRelease(2, 31, 1), label: "2.31.1 – 2.31", tasksAPI: .stable, experimentalTasksServed: true, tasksHaveOwnIDs: true,
             taskLookupByName: true, workspacesLinkTasks: true, pauseRoutes: true, taskBuildReasons: true, inputPatch: true,
-            autoPause: true, creation: .tasksCreate, input: .tasksSend, cancel: .agentAPIEscape),
+            autoPause: true, creation: .tasksCreate, input: .tasksSend, cancel: .agentAPIEscape, projects: .aiTaskTemplate,
+            promptParameter: .unused),
+        CoderCapabilities(
+            since: CoderRelease(2, 32, 0), label: "2.32 – 2.36", tasksAPI: .stable, experimentalTasksServed: true, tasksHaveOwnIDs: true,
+            taskLookupByName: true, workspacesLinkTasks: true, pauseRoutes: true, taskBuildReasons: true, inputPatch: true,
+            autoPause: true, creation: .tasksCreate, input: .tasksSend, cancel: .agentAPIEscape, projects: .aiTaskTemplate,
+            promptParameter: .unused, appNotReadyStatus: 409, taskStateMapsFailure: true),
         CoderCapabilities(
             since: CoderRelease(2, 37, 0), label: "2.37", tasksAPI: .none, experimentalTasksServed: false, tasksHaveOwnIDs: false,
             taskLookupByName: false, workspacesLinkTasks: false, pauseRoutes: false, taskBuildReasons: false, inputPatch: false,

@@ -79,8 +79,17 @@ struct FaultMiddleware: RouterMiddleware {
             let page = "<html>\r\n<head><title>\(title)</title></head>\r\n<body>\r\n<center><h1>\(title)</h1></center>\r\n</body>\r\n</html>\r\n"
             return Reply.raw(status: code, contentType: "text/html", body: Data(page.utf8))
         case .rateLimited(_, let retryAfter):
-            var error = SandboxError(429, "You've been rate limited for sending more than 512 requests in 1m0s.")
-            error.headers = [("Retry-After", "\(retryAfter)")]
+            // coderd's limiter (v2.35.1 coderd/httpmw/ratelimit.go:23–94, go-chi/httprate v0.15.0 limiter.go): the
+            // message names the count and the window, `Retry-After` is the window's length in seconds, and
+            // `X-RateLimit-Limit`, `-Remaining` and `-Reset` (the window's end, Unix seconds) come with it. Here the
+            // window is the fault's SECONDS.
+            let window = max(retryAfter, 0)
+            var error = SandboxError(429, "You've been rate limited for sending more than 512 requests in \(Self.goDuration(window)).")
+            let now = Int(Date().timeIntervalSince1970)
+            let reset = window > 0 ? now - now % window + window : now
+            error.headers = [
+                ("Retry-After", "\(window)"), ("X-RateLimit-Limit", "512"), ("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", "\(reset)"),
+            ]
             return Reply.error(error)
         case .revokeAfter:
             return Reply.error(SandboxError.signedOut("API key expired."))
@@ -88,6 +97,15 @@ struct FaultMiddleware: RouterMiddleware {
             // A hang: no answer until the client gives up (and closes) or the sandbox stops (and cancels).
             while true { try await Task.sleep(for: .seconds(3600)) }
         }
+    }
+
+    /// Go's `time.Duration` text for whole seconds: `1s`, `1m0s`, `1h0m0s`.
+    static func goDuration(_ seconds: Int) -> String {
+        if seconds == 0 { return "0s" }
+        let (h, m, s) = (seconds / 3600, seconds % 3600 / 60, seconds % 60)
+        if h > 0 { return "\(h)h\(m)m\(s)s" }
+        if m > 0 { return "\(m)m\(s)s" }
+        return "\(s)s"
     }
 
     static func alter(_ response: Response, with fault: Fault) async throws -> Response {

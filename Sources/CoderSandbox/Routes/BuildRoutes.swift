@@ -15,7 +15,8 @@ struct BuildRoutes {
             let body = try await request.decode(CreateWorkspaceBuildRequest.self)
             let caller = try context.requireCaller()
             let workspaceID = try await store.workspace(id: context.parameter("workspace"), includeDeleted: true, caller: caller).id
-            let (workspace, build) = try await store.createBuild(workspaceID: workspaceID, request: body, initiator: caller)
+            let reason = try buildReason(body.reason)
+            let (workspace, build) = try await store.createBuild(workspaceID: workspaceID, request: body, initiator: caller, reason: reason)
             simulator.run(build: build.id, of: workspace.id)
             return try Reply.json(await store.render(build: build, of: workspace), status: 201)
         }
@@ -38,5 +39,21 @@ struct BuildRoutes {
             return try Reply.json(await store.render(build: build, of: workspace).resources)
         }
         return routes
+    }
+
+    /// `CreateWorkspaceBuildRequest.reason`, checked as coderd's request validation does (`validate:"omitempty,oneof=…"`,
+    /// a 400 "Validation failed." naming the field by its JSON name: v2.31.0 coderd/httpapi/httpapi.go:35–41, 248–261).
+    /// Before v2.31.1 the reasons are `dashboard cli ssh_connection vscode_connection jetbrains_connection`
+    /// (v2.31.0 codersdk/workspaces.go:132); v2.31.1 adds `task_manual_pause` (v2.31.1 codersdk/workspaces.go:134).
+    func buildReason(_ given: String?) throws -> BuildReason {
+        guard let given, !given.isEmpty else { return .initiator }
+        var accepted = ["dashboard", "cli", "ssh_connection", "vscode_connection", "jetbrains_connection"]
+        if store.version.capabilities.taskBuildReasons { accepted.append("task_manual_pause") }
+        guard accepted.contains(given) else {
+            throw SandboxError(
+                400, "Validation failed.",
+                validations: [ValidationError(field: "reason", detail: "Validation failed for tag \"oneof\" with value: \"\(given)\"")])
+        }
+        return BuildReason(rawValue: given)
     }
 }

@@ -35,10 +35,14 @@ struct TaskRoutes {
         }
         routes.post("\(base)/{user}/{task}/send") { request, context in try await send(request, context) }
         routes.get("\(base)/{user}/{task}/logs") { _, context in try await logs(context) }
+        // `PATCH …/input` from v2.29.0 (coderd/coderd.go:1043); pause and resume from v2.31.1 (coderd.go:1084–1085,
+        // absent in v2.31.0).
+        if version.capabilities.inputPatch {
+            routes.patch("\(base)/{user}/{task}/input") { request, context in try await updateInput(request, context) }
+        }
         guard version.hasPause else { return }
         routes.post("\(base)/{user}/{task}/pause") { _, context in try await pause(context) }
         routes.post("\(base)/{user}/{task}/resume") { _, context in try await resume(context) }
-        routes.patch("\(base)/{user}/{task}/input") { request, context in try await updateInput(request, context) }
     }
 
     // MARK: - Handlers
@@ -94,12 +98,13 @@ struct TaskRoutes {
         var request = request
         let (workspace, _) = try await target(context)
         let input = try await request.decode(TaskInput.self).input
+        // coderd checks the input before the task's state, and untrimmed: "  " reaches the agent
+        // (v2.35.1 coderd/aitasks.go:750–755 `req.Input == ""`).
+        guard !input.isEmpty else { throw SandboxError(400, "Task input is required.") }
         try await checkTaskReady(workspace, forInput: true)
-        guard !input.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw SandboxError(400, "Task input is required.") }
         if workspace.conversation.running {
-            throw version.tasksAreWorkspaces
-                ? SandboxError(502, "Task app is not ready to accept input.", detail: "Status: running")
-                : SandboxError(409, "Task app is not ready to accept input.", detail: "Status: running")
+            // 502 through v2.31.x (v2.31.1 coderd/aitasks.go:762–764), 409 from v2.32.0 (aitasks.go:775–777).
+            throw SandboxError(version.capabilities.appNotReadyStatus, "Task app is not ready to accept input.", detail: "Status: running")
         }
         await simulator.startTurn(workspace.id, prompt: input)
         return Reply.empty(status: 204)
@@ -134,12 +139,14 @@ struct TaskRoutes {
         return try Reply.json(TaskBuildResponse(workspaceBuild: await store.render(build: build, of: stopped)), status: 202)
     }
 
-    /// `POST …/resume`: a start build with reason `task_resume`; 409 unless the task is paused.
+    /// `POST …/resume`: a start build with reason `task_resume`. coderd refuses only a running workspace, so a failed
+    /// or canceled task resumes too (v2.31.1 coderd/aitasks.go:1334–1387, v2.35.1 aitasks.go:1340–1393); a build still
+    /// in progress is refused by the build itself (wsbuilder `checkRunningBuild`, 409).
     func resume(_ context: SandboxContext) async throws -> Response {
         let (workspace, _) = try await target(context)
-        let status = await store.taskStatus(workspace)
-        guard status == .paused else {
-            throw SandboxError(409, "Unable to resume task, task must be paused.", detail: "Task status is \"\(status.rawValue)\".")
+        let status = workspace.latestBuild.workspaceStatus
+        guard status != .running else {
+            throw SandboxError(409, "Task workspace is already running.", detail: "Workspace status is \"\(status.rawValue)\".")
         }
         let (started, build) = try await store.createBuild(
             workspaceID: workspace.id, request: CreateWorkspaceBuildRequest(transition: .start),
@@ -178,6 +185,8 @@ struct TaskRoutes {
             guard workspace.ownerID == owner.id else { throw SandboxError.notFound }
             return (workspace, nil)
         }
+        // 2.28 takes only a UUID (v2.28.0 coderd/httpmw/taskparam.go:31 `ParseUUIDParam`); a name from 2.29.
+        if !version.capabilities.taskLookupByName, !isUUID(idOrName) { throw SandboxError.invalidUUID(idOrName) }
         let (workspace, task) = try await store.requireTask(owner: owner, idOrName: idOrName)
         return (workspace, task)
     }

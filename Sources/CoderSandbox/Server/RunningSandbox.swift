@@ -123,7 +123,8 @@ enum SeedAgents {
                 owner: owner,
                 request: CreateWorkspaceRequest(
                     name: agent.workspace, templateID: record.template.id, templateVersionPresetID: preset?.id,
-                    richParameterValues: [WorkspaceBuildParameter(name: "AI Prompt", value: agent.prompt)]), initiator: owner)
+                    richParameterValues: await store.promptParameters(record, agent.prompt)), initiator: owner)
+            await store.update(workspace.id) { $0.taskInput = agent.prompt }
             let past = Date().addingTimeInterval(-3600)
             let agentID = await store.newID()
             let stopped = agent.state == "stopped"

@@ -5,6 +5,12 @@ import Foundation
 public enum SandboxVersion: String, Sendable, CaseIterable {
     /// Tasks API only at `/api/experimental/tasks`, task id = workspace id (recorded traffic: v2.27.1).
     case v2_27 = "2.27"
+    /// Tasks with their own ids at `/api/experimental/tasks`; `{task}` is a UUID only; `AI Prompt` always filled.
+    case v2_28 = "2.28"
+    /// Tasks at `/api/v2/tasks` too, `{task}` by id or name, `PATCH …/input`; `AI Prompt` filled only when declared.
+    case v2_29 = "2.29"
+    /// As 2.29, with `task_id` on workspaces; templates read the prompt from `data.coder_task` (no `AI Prompt`).
+    case v2_30 = "2.30"
     /// Tasks API at `/api/v2/tasks` and `/api/experimental/tasks`, with pause, resume and input updates (v2.31.1+).
     case v2_31 = "2.31"
     /// As 2.31 (the swagger in `shared/coder-api` is v2.35.1).
@@ -20,6 +26,9 @@ public enum SandboxVersion: String, Sendable, CaseIterable {
     public var buildVersion: String {
         switch self {
         case .v2_27: "v2.27.1+230b55b"
+        case .v2_28: "v2.28.0+sandbox"
+        case .v2_29: "v2.29.0+sandbox"
+        case .v2_30: "v2.30.0+sandbox"
         case .v2_31: "v2.31.1+sandbox"
         case .v2_35: "v2.35.1+8b44bd6"
         case .v2_36: "v2.36.0+sandbox"

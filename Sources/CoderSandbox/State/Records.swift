@@ -141,7 +141,9 @@ struct WorkspaceRecord: Sendable {
     var crashed = false
 
     var latestBuild: BuildRecord { builds[builds.count - 1] }
-    var prompt: String { parameters.first { $0.name == "AI Prompt" }?.value ?? "" }
+    /// A task's input when the template has no `AI Prompt` parameter (2.30+: the template reads `data.coder_task`).
+    var taskInput: String?
+    var prompt: String { parameters.first { $0.name == "AI Prompt" }?.value ?? taskInput ?? "" }
 }
 
 struct TaskRecord: Sendable {

@@ -62,9 +62,21 @@ extension SandboxStore {
             deadline: nil, maxDeadline: nil, status: build.workspaceStatus, dailyCost: 0,
             matchedProvisioners: MatchedProvisioners(count: 1, available: 1, mostRecentlySeen: build.createdAt),
             templateVersionPresetID: build.presetID,
-            hasAiTask: version == .v2_27 ? (record.aiTask && build.transition == .start) : nil,
+            hasAiTask: hasAITask(build, of: workspace, record: record),
             aiTaskSidebarAppID: version == .v2_27 && record.aiTask && build.transition == .start ? workspace.agentAPIAppID : nil,
             hasExternalAgent: false)
+    }
+
+    /// A build's `has_ai_task`: written when its job completes, absent before (`omitempty`, v2.35.1
+    /// coderd/workspacebuilds.go:1288–1290). From 2.28 it is true for every build of a task's workspace (v2.35.1
+    /// coderd/provisionerdserver/provisionerdserver.go:2240–2290 `GetTaskByWorkspaceID`); the recorded 2.27.1 traffic
+    /// has it on start builds of AI-task templates. Not modelled without a tasks API.
+    func hasAITask(_ build: BuildRecord, of workspace: WorkspaceRecord, record: TemplateRecord) -> Bool? {
+        switch version.capabilities.tasksAPI {
+        case .none: return nil
+        case .experimental where !version.capabilities.tasksHaveOwnIDs: return record.aiTask && build.transition == .start
+        case .experimental, .stable: return build.completedAt == nil ? nil : workspace.taskID != nil
+        }
     }
 
     func resources(_ build: BuildRecord, of workspace: WorkspaceRecord, record: TemplateRecord, live: Bool) -> [WorkspaceResource] {
@@ -177,8 +189,10 @@ extension SandboxStore {
         let owner = users.first { $0.user.id == task.ownerID }?.user ?? users[0].user
         let record = template(named: task.templateName) ?? templates[0]
         let status = workspace.map(taskStatus) ?? .pending
-        var state = workspace.flatMap { currentState($0, mapFailure: true) }
-        if status == .initializing || status == .pending, let workspace {
+        var state = workspace.flatMap { currentState($0, mapFailure: version.capabilities.taskStateMapsFailure) }
+        // Synthesised only when no app status stands and the task is initializing (v2.31.1 coderd/aitasks.go:345,
+        // v2.35.1 aitasks.go:354–388).
+        if state == nil, status == .initializing, let workspace {
             state = TaskCurrentState(timestamp: workspace.latestBuild.createdAt, state: .working, message: initializingMessage(workspace), uri: "")
         }
         return CoderTask(
@@ -197,20 +211,19 @@ extension SandboxStore {
     }
 
     func taskStatus(_ workspace: WorkspaceRecord) -> TaskStatus {
+        // coderd's `tasks_with_status` view (v2.35.1 coderd/database/migrations/000427_add_workspace_acl_to_tasks_view.up.sql
+        // :103–120): a failed, canceling or canceled job is `error`; a stop or delete is `paused` once it succeeded and
+        // `unknown` while it is pending or running; a start is `pending` until picked up, then the agent's and app's.
         let build = workspace.latestBuild
-        switch build.workspaceStatus {
-        case .pending: return .pending
-        case .starting: return .initializing
-        case .running:
+        switch build.jobStatus {
+        case .failed, .canceling, .canceled: return .error
+        case .pending: return build.transition == .start ? .pending : .statusUnknown
+        case .running, .succeeded:
+            guard build.transition == .start else { return build.jobStatus == .succeeded ? .paused : .statusUnknown }
             guard let agent = workspace.agent, agent.status == .connected, agent.lifecycle == .ready else { return .initializing }
             if workspace.crashed { return .error }
             return agent.appHealth == .initializing ? .initializing : .active
-        // Paused once the stop (or delete) succeeded (coder-api.md §2.10); while it runs, the task is initializing.
-        case .stopped, .deleted: return .paused
-        case .stopping, .deleting, .canceling: return .initializing
-        case .canceled: return .statusUnknown
-        case .failed: return .error
-        case .unknown: return .statusUnknown
+        default: return .statusUnknown
         }
     }
 

@@ -40,7 +40,8 @@ public struct SandboxSeed: Codable, Sendable {
         public var icon: String?
         /// Repository the agents of this project open pull requests against (`owner/name`).
         public var repository: String?
-        /// Whether the template has the `AI Prompt` parameter and a `coder_ai_task` resource.
+        /// Whether the template has a `coder_ai_task` resource (Coder's `has_ai_task`). Its `AI Prompt` parameter is
+        /// dropped in the 2.30+ modes, where coderd no longer fills it.
         public var aiTask: Bool
         public var parameters: [Parameter]?
         public var presets: [Preset]?

@@ -41,7 +41,11 @@ actor SandboxStore {
         }
         let owner = users.first?.user
         for seedTemplate in seed.templates {
-            templates.append(TemplateRecord.make(seedTemplate, owner: owner, organization: organization, ids: &ids, now: now))
+            var record = TemplateRecord.make(seedTemplate, owner: owner, organization: organization, ids: &ids, now: now)
+            // From v2.30.0 coderd's tasksCreate no longer fills `AI Prompt` (coderd/aitasks.go), and templates written
+            // from the docs of that era declare `coder_ai_task` and read `data.coder_task` instead.
+            if version.capabilities.promptParameter == .unused { record.parameters.removeAll { $0.name == "AI Prompt" } }
+            templates.append(record)
         }
         self.ids = ids
     }
@@ -127,7 +131,9 @@ actor SandboxStore {
         }
         let latest = workspace.latestBuild
         if [.pending, .running, .canceling].contains(latest.jobStatus) {
-            throw SandboxError(409, "A workspace build is already active.")
+            // wsbuilder checkRunningBuild: BuildError's detail is its wrapped error, the same text (v2.35.1
+            // coderd/wsbuilder/wsbuilder.go:278–301, 1416–1432).
+            throw SandboxError(409, "A workspace build is already active.", detail: "A workspace build is already active.")
         }
         let versionID = request.templateVersionID ?? latest.templateVersionID
         guard let record = templateForVersion(versionID) else {
@@ -219,7 +225,8 @@ actor SandboxStore {
             owner: owner,
             request: CreateWorkspaceRequest(
                 name: name, templateVersionID: record.version.id, templateVersionPresetID: request.templateVersionPresetID,
-                richParameterValues: [WorkspaceBuildParameter(name: "AI Prompt", value: input)]), initiator: initiator)
+                richParameterValues: promptParameters(record, input)), initiator: initiator)
+        update(workspace.id) { $0.taskInput = input }
         let now = Date()
         let task = TaskRecord(
             id: ids.uuid(), name: name, displayName: request.displayName ?? String(input.prefix(64)),
@@ -228,6 +235,17 @@ actor SandboxStore {
         tasks[task.id] = task
         update(workspace.id) { $0.taskID = task.id }
         return task
+    }
+
+    /// The `AI Prompt` build parameter coderd adds for a task: always on 2.28 (v2.28.0 coderd/aitasks.go:182), from
+    /// v2.29.0 only when the template declares it (aitasks.go:132–150), never from v2.30.0.
+    func promptParameters(_ record: TemplateRecord, _ input: String) -> [WorkspaceBuildParameter] {
+        switch version.capabilities.promptParameter {
+        case .required: [WorkspaceBuildParameter(name: "AI Prompt", value: input)]
+        case .optional:
+            record.parameters.contains { $0.name == "AI Prompt" } ? [WorkspaceBuildParameter(name: "AI Prompt", value: input)] : []
+        case .unused: []
+        }
     }
 
     /// Soft-deletes the tasks of a deleted workspace.

@@ -14,6 +14,9 @@ public final class FleetService: Sendable {
     public let backend: CoderWorkspaceBackend
     let parameters = ImmutableCache<String, [TemplateVersionParameter]>()
     let presets = ImmutableCache<String, [Preset]>()
+    /// Whether a template version has a `coder_ai_task` resource: `has_ai_task` is written when the version is
+    /// imported and never changes (v2.35.1 coderd/provisionerdserver/provisionerdserver.go:1874–1886).
+    let aiTaskVersions = ImmutableCache<String, Bool>()
     let identity = ImmutableCache<String, String>()
     let logger: Logger
     /// Asks forges about pull requests in `show_agent`; nil leaves pull requests as the agents reported them.
@@ -48,7 +51,29 @@ public final class FleetService: Sendable {
         return try await presets.value(for: id) { try await coder.presets(templateVersionID: id) }
     }
 
+    /// How this deployment's projects are told apart (``CoderCapabilities/projects``); the parameter rule when the
+    /// version cannot be read.
+    func projectRule() async -> CoderCapabilities.ProjectRule {
+        (try? await deployment.capabilities())?.projects ?? .promptParameter
+    }
+
+    /// The templates Coder calls AI-task templates: `has-ai-task:true` filters on the active version's
+    /// `has_ai_task` (v2.30.0 coderd/searchquery/search.go:336, coderd/database/queries/templates.sql:74–78).
+    func aiTaskTemplates() async throws -> [Template] {
+        try await coder.templates(query: "has-ai-task:true").filter { !($0.deleted ?? false) }
+    }
+
+    /// Whether a template version makes its template a fleet project, by the deployment's rule.
     func isProjectVersion(_ id: String) async throws -> Bool {
+        switch await projectRule() {
+        case .promptParameter: try await declaresPrompt(id)
+        case .aiTaskTemplate:
+            try await aiTaskVersions.value(for: id) { [self] in try await aiTaskTemplates().contains { $0.activeVersionID == id } }
+        }
+    }
+
+    /// Whether a template version declares the prompt parameter.
+    func declaresPrompt(_ id: String) async throws -> Bool {
         try await parameters(ofVersion: id).contains { configuration.isPromptParameter($0.name) }
     }
 

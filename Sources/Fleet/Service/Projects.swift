@@ -1,16 +1,21 @@
 import CoderAPI
 import Foundation
 
-/// Projects (templates with the prompt parameter) and roles (presets of their active version).
+/// Projects (AI-task templates, by the deployment's rule) and roles (presets of their active version).
 extension FleetService {
-    /// Templates whose active version has the prompt parameter. Templates whose version cannot be read are skipped.
+    /// The templates that are projects: on 2.29+ those Coder lists as AI-task templates, before (and without a
+    /// tasks API) those whose active version has the prompt parameter. Templates whose version cannot be read are
+    /// skipped.
     public func listProjects() async throws -> ProjectList {
+        let rule = await projectRule()
         let templates: [Template]
-        do { templates = try await coder.templates() } catch { throw FleetError.coder(error, doing: "list templates") }
+        do { templates = rule == .aiTaskTemplate ? try await aiTaskTemplates() : try await coder.templates() } catch {
+            throw FleetError.coder(error, doing: "list templates")
+        }
         var projects: [Project] = []
         for template in templates where !(template.deleted ?? false) {
             do {
-                guard try await isProjectVersion(template.activeVersionID) else { continue }
+                if rule == .promptParameter { guard try await declaresPrompt(template.activeVersionID) else { continue } }
                 var roles: [Preset] = []
                 do { roles = try await presets(ofVersion: template.activeVersionID) } catch {
                     logger.warning("cannot read the roles of \(template.name): \(error)")
@@ -38,25 +43,38 @@ extension FleetService {
         guard !wanted.isEmpty else {
             throw FleetError(.invalidArgument, "Project is empty. Call list_agent_projects to see the projects.")
         }
+        let rule = await projectRule()
         let templates: [Template]
-        do { templates = try await coder.templates() } catch { throw FleetError.coder(error, doing: "list templates") }
+        let aiTask: Set<String>
+        do {
+            templates = try await coder.templates()
+            aiTask = rule == .aiTaskTemplate ? Set(try await aiTaskTemplates().map(\.id)) : []
+        } catch { throw FleetError.coder(error, doing: "list templates") }
+        func isProject(_ template: Template) async -> Bool {
+            switch rule {
+            case .aiTaskTemplate: aiTask.contains(template.id)
+            case .promptParameter: (try? await declaresPrompt(template.activeVersionID)) == true
+            }
+        }
         let match =
             templates.first { $0.name.caseInsensitiveCompare(wanted) == .orderedSame }
             ?? templates.first { !$0.displayName.isEmpty && $0.displayName.caseInsensitiveCompare(wanted) == .orderedSame }
-        if let match, (try? await isProjectVersion(match.activeVersionID)) == true { return match }
+        if let match, await isProject(match) { return match }
         // Only on the error path: which templates are projects, to suggest one.
         var projectNames: [String] = []
-        for template in templates where (try? await isProjectVersion(template.activeVersionID)) == true { projectNames.append(template.name) }
+        for template in templates where await isProject(template) { projectNames.append(template.name) }
         guard let match else {
             throw FleetError(
                 .notFound,
                 "Project '\(Echo.cap(wanted))' does not exist." + Suggestions.phrase(Suggestions.closest(to: wanted, among: projectNames))
                     + " Projects: \(projectNames.joined(separator: ", ")). Call list_agent_projects for details.")
         }
+        let why =
+            rule == .aiTaskTemplate
+            ? "Coder does not list it as an AI-task template (its active version has no coder_ai_task resource)"
+            : "its active version has no '\(configuration.promptParameter)' parameter"
         throw FleetError(
-            .invalidArgument,
-            "Template '\(match.name)' is not a fleet project: its active version has no '\(configuration.promptParameter)' parameter. "
-                + "Projects: \(projectNames.joined(separator: ", ")).")
+            .invalidArgument, "Template '\(match.name)' is not a fleet project: \(why). Projects: \(projectNames.joined(separator: ", ")).")
     }
 
     public func listRoles(project name: String) async throws -> RoleList {

@@ -9,8 +9,8 @@ enum DiscoveryTools {
     static let all: [FleetTool] = [
         FleetTool(
             name: "list_agent_projects", title: "List agent projects",
-            description: "List the projects agents can be created in: Coder templates whose active version has an 'AI Prompt' parameter. "
-                + "Each lists its roles.",
+            description: "List the projects agents can be created in: Coder's AI-task templates "
+                + "(a coder_ai_task resource; before 2.29 an 'AI Prompt' parameter). Each lists its roles.",
             output: ProjectList.self, annotations: FleetTool.reads
         ) { fleet, _, _ in
             try await fleet.listProjects()
