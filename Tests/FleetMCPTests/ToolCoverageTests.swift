@@ -6,7 +6,7 @@ import Testing
 /// or `.call` with the tool's name as a literal). A static scan of Tests/, so the check does not depend on which
 /// suites ran or in what order; commented-out lines do not count.
 @Suite struct ToolCoverageTests {
-    static let callSite = /\.(?:ok|failure|call)\(\s*"([a-z_]+)"/
+    nonisolated(unsafe) static let callSite = /\.(?:ok|failure|call)\(\s*"([a-z_]+)"/
 
     /// Tool names called in Swift sources, comments stripped.
     static func calledTools(in sources: [String]) -> Set<String> {
