@@ -113,3 +113,53 @@ async def test_legacy_client_on_the_same_endpoint(team: Any) -> None:
         assert client.protocol_version == "2025-11-25"
         assert len((await client.list_tools()).tools) == len(SNAPSHOT)
         structured(await client.call_tool("list_agent_projects", {}))
+
+
+def modern_post(url: str, method: str, params: dict | None = None, headers: dict | None = None, request_id: int = 1) -> Any:
+    import httpx
+    meta = {"io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}}
+    body = {"jsonrpc": "2.0", "id": request_id, "method": method, "params": {**(params or {}), "_meta": meta}}
+    sent = {"Authorization": f"Bearer {ALICE_BEARER}", "Accept": "application/json, text/event-stream",
+            "Content-Type": "application/json", "MCP-Protocol-Version": "2026-07-28", "Mcp-Method": method}
+    if params and "name" in params:
+        sent["Mcp-Name"] = params["name"]
+    sent.update(headers or {})
+    return httpx.post(url, json=body, headers={k: v for k, v in sent.items() if v is not None}, timeout=30)
+
+
+def test_two_replicas_need_no_affinity(team: Any, tmp_path: Path) -> None:
+    """2026-07-28 has no session: consecutive requests of one client go to either of two replicas."""
+    sandbox, first = team
+    second = serve_http(sandbox, tmp_path, "replica")
+    try:
+        for index in range(6):
+            url = (first, second)[index % 2].url
+            answer = modern_post(url, "tools/call", {"name": "list_agents", "arguments": {}}, request_id=index)
+            assert answer.status_code == 200, answer.text
+            assert "mcp-session-id" not in answer.headers
+            result = answer.json()["result"]
+            assert result["resultType"] == "complete" and result["isError"] is False
+    finally:
+        second.close()
+
+
+def test_hostile_requests_over_http(team: Any) -> None:
+    _, server = team
+    mismatch = modern_post(server.url, "tools/call", {"name": "list_agents", "arguments": {}}, {"Mcp-Name": "delete_agent"})
+    assert mismatch.status_code == 400 and mismatch.json()["error"]["code"] == -32020
+    no_method = modern_post(server.url, "tools/list", headers={"Mcp-Method": None})
+    assert no_method.status_code == 400 and no_method.json()["error"]["code"] == -32020
+    wrong_version = modern_post(server.url, "tools/list", headers={"MCP-Protocol-Version": "2025-11-25"})
+    assert wrong_version.status_code == 400 and wrong_version.json()["error"]["code"] == -32020
+    ping = modern_post(server.url, "ping")
+    assert ping.status_code == 404 and ping.json()["error"]["code"] == -32601
+    import httpx
+    future = httpx.post(server.url, timeout=30, json={"jsonrpc": "2.0", "id": 9, "method": "tools/list", "params": {"_meta": {
+        "io.modelcontextprotocol/protocolVersion": "2099-01-01", "io.modelcontextprotocol/clientCapabilities": {}}}},
+        headers={"Authorization": f"Bearer {ALICE_BEARER}", "Accept": "application/json, text/event-stream",
+                 "MCP-Protocol-Version": "2099-01-01", "Mcp-Method": "tools/list"})
+    assert future.status_code == 400, future.text
+    error = future.json()["error"]
+    assert error["code"] == -32022 and "2026-07-28" in error["data"]["supported"] and "2025-11-25" in error["data"]["supported"]
+    missing = modern_post(server.url, "resources/read", {"uri": "fleet://agents/nobody"}, {"Mcp-Name": "fleet://agents/nobody"})
+    assert missing.json()["error"]["code"] == -32602
