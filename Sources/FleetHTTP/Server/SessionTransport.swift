@@ -1,3 +1,4 @@
+import FleetMCP
 import Foundation
 import Logging
 import MCP
@@ -63,7 +64,7 @@ actor SessionTransport: Transport, HTTPContextProviding {
 
     func send(_ data: Data) async throws {
         guard !terminated else { throw MCPError.connectionClosed }
-        guard let probe = MessageProbe.of(data) else { return }
+        guard case .message(let probe) = RPCFrame.read(data) else { return }
         if probe.method == nil, let id = probe.id {
             routeResponse(data, requestID: id.description)
         } else {
@@ -93,7 +94,7 @@ actor SessionTransport: Transport, HTTPContextProviding {
 
     private func handlePost(_ request: HTTPRequest) -> HTTPResponse {
         guard let body = request.body, !body.isEmpty else { return .error(statusCode: 400, .parseError("Empty request body"), sessionID: sessionID) }
-        guard let probe = MessageProbe.of(body), probe.method != nil || probe.id != nil else {
+        guard case .message(let probe) = RPCFrame.read(body), probe.method != nil || probe.id != nil else {
             return .error(statusCode: 400, .parseError("Invalid JSON-RPC message"), sessionID: sessionID)
         }
         let context = HTTPValidationContext(httpMethod: "POST", sessionID: sessionID, isInitializationRequest: probe.isInitialize)
