@@ -13,7 +13,7 @@ def test_help_documents_the_flags_and_the_fault_syntax() -> None:
     assert out.returncode == 0, out.stderr
     flat = " ".join(out.stdout.split())
     for text in ["--time-scale", "--idle-pause", "--faults", "--fault-seed", "--request-log", "401-after=N", "429@RATE[/SECONDS]",
-                 "2.27, 2.31, 2.35, 2.36, 2.37 or 2.38"]:
+                 "2.27, 2.28, 2.29, 2.30, 2.31, 2.35, 2.36, 2.37 or 2.38"]:
         assert text in flat, f"{text!r} missing from sandbox --help"
     assert "--agent-speed" not in out.stdout, "the old name is a hidden alias"
 
